@@ -6,7 +6,10 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export PLOTLY_RENDERER ?= plotly_mimetype+notebook
+# plotly: "notebook" inlines plotly.js in an HTML output, so figures draw in the static book with
+# no network (its JSON mimetype alone is dropped by the book with a warning). Readers running
+# Jupyter without this variable get plotly's own default renderer.
+export PLOTLY_RENDERER ?= notebook
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

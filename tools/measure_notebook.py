@@ -54,7 +54,7 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
     if cold:
         tmp = tempfile.TemporaryDirectory(prefix="embedcourse-cold-")
         os.environ["EMBEDCOURSE_CACHE"] = tmp.name
-    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype+notebook")
+    os.environ.setdefault("PLOTLY_RENDERER", "notebook")
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
