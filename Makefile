@@ -1,6 +1,6 @@
 # embedcourse: two commands for a fresh machine
 #   make book   -> builds the HTML book (executes every notebook), prints where it is
-#   make test   -> unit + oracle tests, every notebook under nbval, and a book build from the cache
+#   make test   -> unit + oracle tests, every notebook once under nbval, the -W book build (no re-execution)
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
