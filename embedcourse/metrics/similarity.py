@@ -1,0 +1,411 @@
+"""Similarity and distance between embedding vectors, one vector pair at a time or whole matrices.
+
+This module mirrors :mod:`scipy.spatial.distance` (``cosine``, ``euclidean``, ``cityblock``,
+``hamming``, ``cdist``) and :mod:`sklearn.metrics.pairwise` (``cosine_similarity``,
+``euclidean_distances``, ``manhattan_distances``); ``tests/test_metrics.py`` checks that the
+numbers agree.
+
+Two families, two signs:
+
+* **similarities** (bigger = closer): cosine, dot product;
+* **distances** (smaller = closer): Euclidean, squared Euclidean, Manhattan, cosine distance
+  (``1 - cosine``) and Hamming (for binary codes).
+
+The pairwise functions never loop over pairs in Python: cosine, dot and Euclidean distances come
+from one matrix product (``||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b``), Manhattan and general
+Hamming from broadcasting over blocks of rows.
+
+Taught in: chapter 01.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from embedcourse._validation import as_matrix
+
+__all__ = [
+    "normalize_rows",
+    "cosine_similarity",
+    "dot_similarity",
+    "euclidean_distance",
+    "manhattan_distance",
+    "hamming_distance",
+    "pairwise_similarity",
+    "pairwise_distances",
+    "SIMILARITY_METRICS",
+    "DISTANCE_METRICS",
+]
+
+SIMILARITY_METRICS: tuple[str, ...] = ("cosine", "dot")
+DISTANCE_METRICS: tuple[str, ...] = ("euclidean", "sqeuclidean", "manhattan", "cosine", "hamming")
+
+_ZERO_VECTOR_HINT = "a zero vector has no direction; drop it or use dot/euclidean"
+
+# Broadcasting blocks (Manhattan, Hamming on non-binary codes) hold at most this many numbers.
+_BLOCK_ELEMENTS = 2**22
+
+
+# --------------------------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------------------------
+def _float_dtype(x: Any) -> Any:
+    """float32 stays float32 (big embedding matrices); everything else is computed in float64."""
+    dtype = getattr(x, "dtype", None)
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+def _vector(x: Any, name: str, *, dtype: Any = None) -> np.ndarray:
+    """A finite 1-d vector, with a hint towards the pairwise functions for matrices."""
+    arr = np.asarray(x)
+    if arr.ndim != 1:
+        hint = (
+            "; for matrices of vectors use pairwise_similarity / pairwise_distances"
+            if arr.ndim == 2
+            else ""
+        )
+        raise ValueError(f"{name} must be a 1-d vector; got shape {arr.shape}{hint}.")
+    return as_matrix(arr, name, dtype=dtype or _float_dtype(arr), allow_1d=True)[0]
+
+
+def _pair(a: Any, b: Any, *, dtype: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two vectors of the same length."""
+    if dtype is None:
+        dtype = np.float32 if _float_dtype(a) == _float_dtype(b) == np.float32 else np.float64
+    u, v = _vector(a, "a", dtype=dtype), _vector(b, "b", dtype=dtype)
+    if u.shape[0] != v.shape[0]:
+        raise ValueError(
+            f"a has {u.shape[0]} dimensions but b has {v.shape[0]}; both vectors must come "
+            f"from the same embedding space (same length)."
+        )
+    return u, v
+
+
+def _matrices(A: Any, B: Any, *, dtype: Any = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(A, B, same): 2-d finite matrices with the same number of columns; B defaults to A."""
+    if dtype is None:
+        same_f32 = _float_dtype(A) == np.float32 and (B is None or _float_dtype(B) == np.float32)
+        dtype = np.float32 if same_f32 else np.float64
+    A = as_matrix(A, "A", dtype=dtype, allow_1d=True)
+    if B is None:
+        return A, A, True
+    B = as_matrix(B, "B", dtype=dtype, allow_1d=True)
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(
+            f"A has {A.shape[1]} columns but B has {B.shape[1]}; rows of both must be vectors "
+            f"from the same embedding space (same dimension d)."
+        )
+    return A, B, False
+
+
+def _check_metric(metric: str, valid: tuple[str, ...], func: str) -> str:
+    if not isinstance(metric, str) or metric not in valid:
+        choices = ", ".join(repr(m) for m in valid)
+        raise ValueError(f"{func}: unknown metric {metric!r}; choose one of {choices}.")
+    return metric
+
+
+# --------------------------------------------------------------------------------------------
+# normalisation
+# --------------------------------------------------------------------------------------------
+def normalize_rows(X: Any, *, eps: float = 1e-12, allow_zero: bool = False) -> np.ndarray:
+    """Scale every row of ``X`` to unit Euclidean length (L2 norm 1).
+
+    Each row is divided by its own norm, never by a norm of the whole matrix. After this, the
+    dot product of two rows is their cosine similarity.
+
+    Parameters
+    ----------
+    X : array-like, shape (n, d) or (d,)
+        Vectors, one per row. A single vector gives back a single vector.
+    eps : float
+        Rows with norm ``<= eps`` count as zero vectors.
+    allow_zero : bool
+        If False (default), a zero row raises ``ValueError`` (it has no direction). If True,
+        zero rows are returned unchanged (still zero), as scikit-learn's ``normalize`` does.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d) or (d,)
+        float32 if ``X`` is float32, else float64.
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf, on input that is not 1-d or 2-d, or on a zero row unless ``allow_zero``.
+
+    Taught in: chapter 01.
+    """
+    arr = np.asarray(X)
+    single = arr.ndim == 1
+    M = as_matrix(arr, "X", dtype=_float_dtype(arr), allow_1d=True)
+    norms = np.linalg.norm(M, axis=1)
+    zero = norms <= eps
+    if zero.any():
+        if not allow_zero:
+            first = int(np.flatnonzero(zero)[0])
+            raise ValueError(
+                f"X has {int(zero.sum())} zero row(s) (first at row {first}): {_ZERO_VECTOR_HINT}. "
+                f"Pass allow_zero=True to keep such rows as zeros."
+            )
+        norms = np.where(zero, 1.0, norms).astype(M.dtype)
+    out = M / norms[:, None]
+    return out[0] if single else out
+
+
+# --------------------------------------------------------------------------------------------
+# one pair of vectors
+# --------------------------------------------------------------------------------------------
+def dot_similarity(a: Any, b: Any) -> float:
+    """Dot product ``a . b``: cosine similarity times both lengths.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (d,)
+
+    Returns
+    -------
+    float
+
+    Taught in: chapter 01.
+    """
+    u, v = _pair(a, b, dtype=np.float64)
+    return float(u @ v)
+
+
+def cosine_similarity(a: Any, b: Any) -> float:
+    """Cosine of the angle between ``a`` and ``b``, in [-1, 1]; ignores the vectors' lengths.
+
+    Equals ``1 - scipy.spatial.distance.cosine(a, b)``.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (d,)
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If either vector is zero ("a zero vector has no direction").
+
+    Taught in: chapter 01.
+    """
+    u, v = _pair(a, b, dtype=np.float64)
+    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    for name, n in (("a", nu), ("b", nv)):
+        if n == 0:
+            raise ValueError(f"{name} is the zero vector, so cosine is undefined: {_ZERO_VECTOR_HINT}.")
+    return float(np.clip((u @ v) / (nu * nv), -1.0, 1.0))
+
+
+def euclidean_distance(a: Any, b: Any) -> float:
+    """Straight-line (L2) distance ``||a - b||``; like ``scipy.spatial.distance.euclidean``.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (d,)
+
+    Returns
+    -------
+    float
+
+    Taught in: chapter 01.
+    """
+    u, v = _pair(a, b, dtype=np.float64)
+    return float(np.linalg.norm(u - v))
+
+
+def manhattan_distance(a: Any, b: Any) -> float:
+    """City-block (L1) distance ``sum |a_i - b_i|``; like ``scipy.spatial.distance.cityblock``.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (d,)
+
+    Returns
+    -------
+    float
+
+    Taught in: chapter 01.
+    """
+    u, v = _pair(a, b, dtype=np.float64)
+    return float(np.abs(u - v).sum())
+
+
+def hamming_distance(a: Any, b: Any, *, normalized: bool = True) -> float:
+    """Number (or fraction) of positions where two codes differ.
+
+    Meant for binary codes (bool arrays or 0/1 bits, as produced by sign-hashing or binary
+    quantisation), but any values are compared for equality, as in scipy.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (d,)
+        Codes of the same length.
+    normalized : bool
+        True (default): the fraction of differing positions, in [0, 1], exactly
+        ``scipy.spatial.distance.hamming``. False: the count of differing positions (an int
+        value returned as float).
+
+    Returns
+    -------
+    float
+
+    Taught in: chapter 01.
+    """
+    u, v = _pair(a, b, dtype=np.float64)
+    count = float(np.count_nonzero(u != v))
+    return count / u.shape[0] if normalized else count
+
+
+# --------------------------------------------------------------------------------------------
+# whole matrices
+# --------------------------------------------------------------------------------------------
+def _check_no_zero_rows(M: np.ndarray, norms: np.ndarray, name: str) -> None:
+    zero = norms == 0
+    if zero.any():
+        first = int(np.flatnonzero(zero)[0])
+        raise ValueError(
+            f"{name} has {int(zero.sum())} zero row(s) (first at row {first}), so cosine is "
+            f"undefined there: {_ZERO_VECTOR_HINT}."
+        )
+
+
+def _cosine_matrix(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
+    na = np.linalg.norm(A, axis=1)
+    _check_no_zero_rows(A, na, "A")
+    An = A / na[:, None]
+    if same:
+        Bn = An
+    else:
+        nb = np.linalg.norm(B, axis=1)
+        _check_no_zero_rows(B, nb, "B")
+        Bn = B / nb[:, None]
+    S = An @ Bn.T
+    np.clip(S, -1.0, 1.0, out=S)
+    if same:
+        np.fill_diagonal(S, 1.0)
+    return S
+
+
+def pairwise_similarity(A: Any, B: Any = None, metric: str = "cosine") -> np.ndarray:
+    """All similarities between the rows of ``A`` and the rows of ``B``, from one matrix product.
+
+    Parameters
+    ----------
+    A : array-like, shape (n, d) (or (d,), read as one row)
+    B : array-like, shape (m, d), optional
+        Defaults to ``A`` (similarities of every row with every row).
+    metric : {"cosine", "dot"}
+        "cosine" normalises each row first (like ``sklearn.metrics.pairwise.cosine_similarity``);
+        "dot" is the raw inner product ``A @ B.T``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m)
+        Entry (i, j) compares ``A[i]`` with ``B[j]``. float32 if both inputs are float32,
+        else float64.
+
+    Raises
+    ------
+    ValueError
+        Unknown metric, different dimensions, NaN/inf, or zero rows with "cosine".
+
+    Taught in: chapter 01.
+    """
+    _check_metric(metric, SIMILARITY_METRICS, "pairwise_similarity")
+    A, B, same = _matrices(A, B)
+    if metric == "dot":
+        return A @ B.T
+    return _cosine_matrix(A, B, same)
+
+
+def _sq_euclidean_matrix(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
+    """||a||^2 + ||b||^2 - 2 a.b, clipped at 0 (rounding can make it slightly negative)."""
+    aa = np.einsum("ij,ij->i", A, A)
+    bb = aa if same else np.einsum("ij,ij->i", B, B)
+    D = A @ B.T
+    D *= -2
+    D += aa[:, None]
+    D += bb[None, :]
+    np.maximum(D, 0, out=D)
+    if same:
+        np.fill_diagonal(D, 0)
+    return D
+
+
+def _blockwise(A: np.ndarray, B: np.ndarray, reduce: Any, dtype: Any) -> np.ndarray:
+    """Apply ``reduce(A_block[:, None, :], B[None, :, :])`` over blocks of rows of A."""
+    out = np.empty((A.shape[0], B.shape[0]), dtype=dtype)
+    rows = max(1, _BLOCK_ELEMENTS // max(1, B.shape[0] * B.shape[1]))
+    for start in range(0, A.shape[0], rows):
+        block = A[start : start + rows]
+        out[start : start + rows] = reduce(block[:, None, :], B[None, :, :])
+    return out
+
+
+def _is_binary(M: np.ndarray) -> bool:
+    return bool(np.all((M == 0) | (M == 1)))
+
+
+def pairwise_distances(A: Any, B: Any = None, metric: str = "euclidean") -> np.ndarray:
+    """All distances between the rows of ``A`` and the rows of ``B``, like ``scipy``'s ``cdist``.
+
+    Parameters
+    ----------
+    A : array-like, shape (n, d) (or (d,), read as one row)
+    B : array-like, shape (m, d), optional
+        Defaults to ``A``; the diagonal is then exactly 0.
+    metric : {"euclidean", "sqeuclidean", "manhattan", "cosine", "hamming"}
+        - "euclidean", "sqeuclidean": from the matrix product ``A @ B.T`` via
+          ``||a-b||^2 = ||a||^2 + ||b||^2 - 2 a.b``, with tiny negative values from rounding
+          clipped to 0.
+        - "manhattan": sum of absolute differences (scipy's "cityblock"), over blocks of rows.
+        - "cosine": ``1 - cosine similarity``, in [0, 2].
+        - "hamming": fraction of differing positions (scipy's "hamming"). For 0/1 or bool
+          codes it is counted with two matrix products: ``A @ (1-B).T + (1-A) @ B.T``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m)
+        float32 if both inputs are float32, else float64 (hamming: always float64).
+
+    Raises
+    ------
+    ValueError
+        Unknown metric (the message lists the valid ones), different dimensions, NaN/inf,
+        inputs that are not 1-d or 2-d, or zero rows with "cosine".
+
+    Notes
+    -----
+    The expansion trick loses precision for points much closer to each other than to the
+    origin, especially in float32; pass float64 when exact tiny distances matter
+    (scikit-learn's ``euclidean_distances`` up-casts float32 for the same reason).
+
+    Taught in: chapter 01.
+    """
+    _check_metric(metric, DISTANCE_METRICS, "pairwise_distances")
+    if metric == "hamming":
+        A, B, same = _matrices(A, B, dtype=np.float64)
+        if _is_binary(A) and (same or _is_binary(B)):
+            diff = A @ (1.0 - B).T + (1.0 - A) @ B.T
+        else:
+            diff = _blockwise(A, B, lambda x, y: np.count_nonzero(x != y, axis=2), np.float64)
+        return diff / A.shape[1]
+    A, B, same = _matrices(A, B)
+    if metric == "cosine":
+        D = 1.0 - _cosine_matrix(A, B, same)
+        if same:
+            np.fill_diagonal(D, 0.0)
+        return D
+    if metric == "manhattan":
+        return _blockwise(A, B, lambda x, y: np.abs(x - y).sum(axis=2), A.dtype)
+    D = _sq_euclidean_matrix(A, B, same)
+    if metric == "euclidean":
+        np.sqrt(D, out=D)
+    return D

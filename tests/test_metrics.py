@@ -1,0 +1,237 @@
+"""Tests for embedcourse.metrics: arithmetic checked against scipy and scikit-learn.
+
+Seeded random matrices are enough here: the point is the arithmetic, not the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial import distance as sd
+from sklearn.metrics import pairwise as skp
+
+from embedcourse.metrics import (
+    DISTANCE_METRICS,
+    SIMILARITY_METRICS,
+    cosine_similarity,
+    dot_similarity,
+    euclidean_distance,
+    hamming_distance,
+    manhattan_distance,
+    normalize_rows,
+    pairwise_distances,
+    pairwise_similarity,
+)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def AB(rng):
+    A = rng.normal(size=(7, 16))
+    B = rng.normal(size=(5, 16)) * 3.0 + 1.0
+    return A, B
+
+
+# --------------------------------------------------------------------------------------------
+# normalize_rows
+# --------------------------------------------------------------------------------------------
+def test_normalize_rows_is_per_row(rng):
+    X = rng.normal(size=(6, 4)) * np.arange(1, 7)[:, None]  # rows of very different lengths
+    N = normalize_rows(X)
+    assert N.shape == X.shape and N.dtype == np.float64
+    np.testing.assert_allclose(np.linalg.norm(N, axis=1), 1.0, rtol=1e-12)
+    # same direction as the input rows
+    np.testing.assert_allclose(N * np.linalg.norm(X, axis=1)[:, None], X, rtol=1e-12)
+    # a whole-matrix normalisation would not give unit rows: this test can tell them apart
+    assert not np.allclose(np.linalg.norm(X / np.linalg.norm(X), axis=1), 1.0)
+
+
+def test_normalize_rows_keeps_float32_and_single_vector():
+    X = np.array([[3.0, 4.0]], dtype=np.float32)
+    assert normalize_rows(X).dtype == np.float32
+    np.testing.assert_allclose(normalize_rows([3.0, 4.0]), [0.6, 0.8])
+    assert normalize_rows([3.0, 4.0]).shape == (2,)
+
+
+def test_normalize_rows_zero_rows():
+    X = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 2.0]])
+    with pytest.raises(ValueError, match=r"1 zero row.*row 1.*no direction.*allow_zero=True"):
+        normalize_rows(X)
+    N = normalize_rows(X, allow_zero=True)
+    np.testing.assert_array_equal(N, [[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    # eps decides what counts as zero
+    with pytest.raises(ValueError, match="zero row"):
+        normalize_rows([[1e-3, 0.0]], eps=1e-2)
+
+
+def test_normalize_rows_bad_input():
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        normalize_rows([[1.0, np.nan]])
+    with pytest.raises(ValueError, match="2-d"):
+        normalize_rows(np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="2-d"):
+        normalize_rows(np.float64(3.0))
+
+
+def test_normalize_rows_matches_sklearn(rng):
+    from sklearn.preprocessing import normalize
+
+    X = rng.normal(size=(20, 8))
+    np.testing.assert_allclose(normalize_rows(X), normalize(X), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# one pair of vectors, against scipy
+# --------------------------------------------------------------------------------------------
+def test_pair_functions_match_scipy(rng):
+    for _ in range(5):
+        a, b = rng.normal(size=(2, 32))
+        assert isinstance(cosine_similarity(a, b), float)
+        assert cosine_similarity(a, b) == pytest.approx(1 - sd.cosine(a, b), abs=1e-12)
+        assert euclidean_distance(a, b) == pytest.approx(sd.euclidean(a, b), abs=1e-12)
+        assert manhattan_distance(a, b) == pytest.approx(sd.cityblock(a, b), abs=1e-12)
+        assert dot_similarity(a, b) == pytest.approx(float(np.dot(a, b)), abs=1e-12)
+        codes = rng.integers(0, 2, size=(2, 32)).astype(bool)
+        assert hamming_distance(*codes) == pytest.approx(sd.hamming(*codes))
+        assert hamming_distance(*codes, normalized=False) == np.count_nonzero(codes[0] != codes[1])
+
+
+def test_cosine_ignores_length_dot_does_not():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([-2.0, 0.5, 1.0])
+    assert cosine_similarity(10 * a, b) == pytest.approx(cosine_similarity(a, b))
+    assert dot_similarity(10 * a, b) == pytest.approx(10 * dot_similarity(a, b))
+    assert cosine_similarity(a, a) == pytest.approx(1.0)
+    assert cosine_similarity(a, -a) == pytest.approx(-1.0)
+
+
+def test_unit_vector_identity(rng):
+    """For unit vectors ||a - b||^2 = 2 (1 - cos(a, b)): Euclidean and cosine rank alike."""
+    U = normalize_rows(rng.normal(size=(10, 24)))
+    for a, b in zip(U[:-1], U[1:]):
+        assert euclidean_distance(a, b) ** 2 == pytest.approx(2 * (1 - cosine_similarity(a, b)))
+    np.testing.assert_allclose(
+        pairwise_distances(U, metric="sqeuclidean"),
+        2 * (1 - pairwise_similarity(U, metric="cosine")),
+        atol=1e-12,
+    )
+
+
+def test_pair_errors():
+    with pytest.raises(ValueError, match="a has 3 dimensions but b has 4"):
+        cosine_similarity([1, 2, 3], [1, 2, 3, 4])
+    with pytest.raises(ValueError, match=r"zero vector has no direction; drop it or use dot/euclidean"):
+        cosine_similarity([0, 0, 0], [1, 2, 3])
+    with pytest.raises(ValueError, match=r"b is the zero vector"):
+        cosine_similarity([1, 2, 3], [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"1-d vector; got shape \(2, 3\).*pairwise"):
+        euclidean_distance(np.ones((2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match=r"1-d vector; got shape \(\)"):
+        manhattan_distance(3.0, 4.0)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        dot_similarity([1.0, np.inf], [1.0, 2.0])
+    # zero vectors are fine where they have a meaning
+    assert euclidean_distance([0, 0], [3, 4]) == pytest.approx(5.0)
+    assert dot_similarity([0, 0], [3, 4]) == 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# matrices, against scipy's cdist and scikit-learn
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "ours, scipy_name",
+    [
+        ("euclidean", "euclidean"),
+        ("sqeuclidean", "sqeuclidean"),
+        ("manhattan", "cityblock"),
+        ("cosine", "cosine"),
+    ],
+)
+def test_pairwise_distances_match_cdist(AB, ours, scipy_name):
+    A, B = AB
+    D = pairwise_distances(A, B, metric=ours)
+    assert D.shape == (7, 5)
+    np.testing.assert_allclose(D, sd.cdist(A, B, metric=scipy_name), rtol=1e-10, atol=1e-10)
+    # B=None compares A with itself, diagonal exactly 0
+    DA = pairwise_distances(A, metric=ours)
+    np.testing.assert_allclose(DA, sd.cdist(A, A, metric=scipy_name), atol=1e-10)
+    assert np.all(np.diag(DA) == 0)
+
+
+def test_pairwise_matches_sklearn(AB):
+    A, B = AB
+    np.testing.assert_allclose(pairwise_similarity(A, B), skp.cosine_similarity(A, B), atol=1e-12)
+    np.testing.assert_allclose(pairwise_similarity(A, B, metric="dot"), A @ B.T, atol=1e-12)
+    np.testing.assert_allclose(pairwise_distances(A, B), skp.euclidean_distances(A, B), atol=1e-10)
+    np.testing.assert_allclose(
+        pairwise_distances(A, B, metric="manhattan"), skp.manhattan_distances(A, B), atol=1e-10
+    )
+    S = pairwise_similarity(A)
+    np.testing.assert_allclose(S, skp.cosine_similarity(A), atol=1e-12)
+    np.testing.assert_allclose(S, S.T)
+
+
+def test_pairwise_hamming_binary_and_general(rng):
+    A = rng.integers(0, 2, size=(9, 40)).astype(bool)
+    B = rng.integers(0, 2, size=(4, 40)).astype(bool)
+    np.testing.assert_allclose(pairwise_distances(A, B, metric="hamming"), sd.cdist(A, B, "hamming"))
+    # non-binary codes (e.g. product-quantisation code words) go through the general path
+    C = rng.integers(0, 8, size=(6, 12))
+    D = rng.integers(0, 8, size=(3, 12))
+    np.testing.assert_allclose(pairwise_distances(C, D, metric="hamming"), sd.cdist(C, D, "hamming"))
+
+
+def test_pairwise_euclidean_clips_negative_rounding():
+    # identical rows far from the origin: the expansion gives tiny negatives before clipping
+    X = np.full((4, 64), 1e4) + np.arange(4)[:, None] * 1e-9
+    D = pairwise_distances(X, X.copy(), metric="sqeuclidean")
+    assert np.all(D >= 0)
+    assert np.all(np.isfinite(pairwise_distances(X, X.copy())))
+
+
+def test_pairwise_float32_stays_float32(rng):
+    A = rng.normal(size=(5, 8)).astype(np.float32)
+    assert pairwise_similarity(A).dtype == np.float32
+    assert pairwise_distances(A, A[:2]).dtype == np.float32
+    assert pairwise_distances(A, A[:2].astype(np.float64)).dtype == np.float64
+
+
+def test_pairwise_single_vector_is_one_row(rng):
+    A = rng.normal(size=(5, 8))
+    assert pairwise_distances(A[0], A).shape == (1, 5)
+
+
+def test_pairwise_errors(AB):
+    A, B = AB
+    with pytest.raises(ValueError, match=r"unknown metric 'l2'; choose one of 'euclidean', 'sqeuclidean'"):
+        pairwise_distances(A, B, metric="l2")
+    with pytest.raises(ValueError, match=r"unknown metric 'euclidean'; choose one of 'cosine', 'dot'"):
+        pairwise_similarity(A, B, metric="euclidean")
+    with pytest.raises(ValueError, match="A has 16 columns but B has 3"):
+        pairwise_distances(A, B[:, :3])
+    with pytest.raises(ValueError, match=r"must be 2-d.*\(2, 3, 16\)"):
+        pairwise_similarity(np.ones((2, 3, 16)))
+    with pytest.raises(ValueError, match=r"must be 2-d.*got shape \(\)"):
+        pairwise_distances(np.float64(1.0))
+    bad = A.copy()
+    bad[2, 3] = np.nan
+    with pytest.raises(ValueError, match=r"A contains NaN or infinity \(first at row 2, column 3\)"):
+        pairwise_distances(bad, B)
+    Z = B.copy()
+    Z[1] = 0
+    msg = r"B has 1 zero row.*row 1.*zero vector has no direction; drop it or use dot/euclidean"
+    with pytest.raises(ValueError, match=msg):
+        pairwise_similarity(A, Z)
+    with pytest.raises(ValueError, match="zero vector has no direction"):
+        pairwise_distances(Z, metric="cosine")
+    # but zero rows are fine for dot and euclidean
+    assert np.isfinite(pairwise_distances(Z)).all()
+    assert np.isfinite(pairwise_similarity(A, Z, metric="dot")).all()
+
+
+def test_metric_lists():
+    assert SIMILARITY_METRICS == ("cosine", "dot")
+    assert set(DISTANCE_METRICS) == {"euclidean", "sqeuclidean", "manhattan", "cosine", "hamming"}
