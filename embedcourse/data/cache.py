@@ -123,7 +123,11 @@ def cached_encode(
     if bad:
         raise TypeError(f"texts must be strings; item {bad[0]} is {type(texts[bad[0]]).__name__}.")
     if model_name is None:
-        dim = getattr(model, "get_sentence_embedding_dimension", lambda: None)()
+        # sentence-transformers >= 6 renamed get_sentence_embedding_dimension
+        getter = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension", lambda: None
+        )
+        dim = getter()
         model_name = f"{type(model).__name__}-{dim}-{getattr(model, 'max_seq_length', '')}"
 
     def compute() -> np.ndarray:
