@@ -1,0 +1,166 @@
+"""fastText's subword side: character n-grams, FNV-1a bucket ids, and vectors for unseen words.
+
+fastText (Bojanowski et al., 2017) represents a word by its own vector plus the vectors of its
+character n-grams. The word is wrapped in boundary markers ``<`` and ``>`` (so the 3-gram
+``<ma`` is "ma at the start of a word", different from ``ma`` inside it), n-grams of length
+``minn..maxn`` (3..6) are hashed with 32-bit FNV-1a into ``bucket`` rows (2,000,000 by
+default) of an n-gram matrix. A word never seen in training still has n-grams, hence a vector:
+the mean of its n-gram rows.
+
+Everything here reproduces gensim 4 exactly (``gensim.models.fasttext_inner.compute_ngrams``,
+``compute_ngrams_bytes``, ``ft_hash_bytes`` and ``FastTextKeyedVectors.get_vector``),
+including the reference implementation's quirk of sign-extending bytes >= 0x80 before the XOR.
+
+Taught in: chapter 02.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "char_ngrams",
+    "char_ngrams_bytes",
+    "ft_hash",
+    "ngram_buckets",
+    "oov_vector",
+    "word_vector",
+]
+
+_FNV_OFFSET = 2166136261
+_FNV_PRIME = 16777619
+_MASK32 = 0xFFFFFFFF
+
+
+def _check_word(word: Any, minn: int, maxn: int) -> None:
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a str; got {type(word).__name__}.")
+    if not (1 <= minn <= maxn):
+        raise ValueError(f"need 1 <= minn <= maxn; got minn={minn}, maxn={maxn}.")
+
+
+def char_ngrams(word: str, minn: int = 3, maxn: int = 6) -> list[str]:
+    """Character n-grams of ``<word>`` with lengths ``minn..maxn``, in fastText's order.
+
+    Parameters
+    ----------
+    word : str
+    minn, maxn : int
+        Shortest and longest n-gram (characters, boundary markers included).
+
+    Returns
+    -------
+    list of str
+        For ``"where"`` with 3..3: ``['<wh', 'whe', 'her', 'ere', 're>']``.
+
+    Taught in: chapter 02.
+    """
+    _check_word(word, minn, maxn)
+    w = f"<{word}>"
+    out = []
+    for n in range(minn, maxn + 1):
+        for i in range(len(w) - n + 1):
+            out.append(w[i : i + n])
+    return out
+
+
+def char_ngrams_bytes(word: str, minn: int = 3, maxn: int = 6) -> list[bytes]:
+    """UTF-8 encoded n-grams in the order fastText hashes them (start position, then length).
+
+    Same n-grams as :func:`char_ngrams` (lengths count characters, never splitting a multi-byte
+    character), except that the single-character n-grams ``<`` and ``>`` are never produced.
+
+    Taught in: chapter 02.
+    """
+    _check_word(word, minn, maxn)
+    w = f"<{word}>"
+    out = []
+    for i in range(len(w)):
+        for n in range(1, maxn + 1):
+            if i + n > len(w):
+                break
+            if n >= minn and not (n == 1 and (i == 0 or i + n == len(w))):
+                out.append(w[i : i + n].encode("utf-8"))
+    return out
+
+
+def ft_hash(data: bytes | str) -> int:
+    """32-bit FNV-1a hash as in fastText's ``Dictionary::hash`` (bytes sign-extended).
+
+    ``h = 2166136261; for each byte: h = (h XOR int8(byte)) * 16777619 mod 2**32``
+
+    Taught in: chapter 02.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"ft_hash expects bytes or str; got {type(data).__name__}.")
+    h = _FNV_OFFSET
+    for byte in data:
+        signed = byte - 256 if byte >= 128 else byte  # int8, then widened to uint32
+        h = ((h ^ (signed & _MASK32)) * _FNV_PRIME) & _MASK32
+    return h
+
+
+def ngram_buckets(word: str, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000) -> np.ndarray:
+    """Row ids of ``word``'s n-grams in an n-gram matrix of ``bucket`` rows.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_ngrams,)
+        ``ft_hash(ngram) % bucket`` for each n-gram of :func:`char_ngrams_bytes`.
+
+    Taught in: chapter 02.
+    """
+    if bucket < 1:
+        raise ValueError(f"bucket must be >= 1; got {bucket}.")
+    return np.array([ft_hash(g) % bucket for g in char_ngrams_bytes(word, minn, maxn)], dtype=np.int64)
+
+
+def oov_vector(word: str, ngram_vectors: Any, minn: int = 3, maxn: int = 6) -> np.ndarray:
+    """Vector of a word from its n-grams only: the mean of its n-gram rows.
+
+    This is what fastText (and gensim's ``FastTextKeyedVectors.get_vector``) return for a word
+    outside the vocabulary, e.g. a misspelling.
+
+    Parameters
+    ----------
+    word : str
+    ngram_vectors : numpy.ndarray, shape (bucket, d)
+        The n-gram matrix (gensim: ``model.wv.vectors_ngrams``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (d,)
+        Zeros if the word has no n-gram (as fastText does).
+
+    Taught in: chapter 02.
+    """
+    M = np.asarray(ngram_vectors)
+    if M.ndim != 2:
+        raise ValueError(f"ngram_vectors must have shape (bucket, d); got {M.shape}.")
+    rows = ngram_buckets(word, minn, maxn, M.shape[0])
+    if rows.size == 0:
+        return np.zeros(M.shape[1], dtype=M.dtype)
+    return M[rows].sum(axis=0) / rows.size
+
+
+def word_vector(word_vec: Any, word: str, ngram_vectors: Any, minn: int = 3, maxn: int = 6) -> np.ndarray:
+    """Vector of an in-vocabulary word: its own vector and its n-gram rows, averaged.
+
+    ``(v_word + sum_g z_g) / (1 + n_grams)`` - gensim's ``adjust_vectors``.
+
+    Parameters
+    ----------
+    word_vec : numpy.ndarray, shape (d,)
+        The word's own vector (gensim: ``model.wv.vectors_vocab[i]``).
+    word : str
+    ngram_vectors : numpy.ndarray, shape (bucket, d)
+
+    Taught in: chapter 02.
+    """
+    M = np.asarray(ngram_vectors)
+    rows = ngram_buckets(word, minn, maxn, M.shape[0])
+    return (np.asarray(word_vec) + M[rows].sum(axis=0)) / (1 + rows.size)

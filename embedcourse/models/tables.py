@@ -1,0 +1,183 @@
+"""Embedding tables for categorical features: the hashing trick, collisions and memory.
+
+A recommender or ads model embeds ids (users, items, zip codes, search terms) by looking rows
+up in a table. When the id space is huge or open-ended, the *hashing trick* (Weinberger et al.,
+2009) maps each key to one of ``n_buckets`` rows with a hash function; distinct keys then share
+rows (collide). This module gives a stable seeded hash, the measured and analytic collision
+rates, helpers to feed variable-length multi-hot features to ``torch.nn.EmbeddingBag``, and the
+memory arithmetic of large tables.
+
+Python's built-in ``hash`` is salted per process for strings (``PYTHONHASHSEED``), so it would
+give different buckets in every run: never use it for a feature table.
+
+Taught in: chapter 02.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "hash_bucket",
+    "collision_rate",
+    "expected_collision_rate",
+    "expected_occupied_fraction",
+    "bag_inputs",
+    "table_bytes",
+    "format_bytes",
+]
+
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    # SplitMix64 finaliser (Steele et al.), vectorised; uint64 arithmetic wraps mod 2**64.
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def hash_bucket(keys: Any, n_buckets: int, seed: int = 0) -> np.ndarray:
+    """Map keys to buckets ``0..n_buckets-1`` with a stable, seeded hash.
+
+    Integer keys go through the SplitMix64 mixer (vectorised); strings through 64-bit BLAKE2b
+    keyed with ``seed``. The result is the same on every machine and in every process.
+
+    Parameters
+    ----------
+    keys : str, int, or array-like of str or of int, shape (n,)
+    n_buckets : int
+    seed : int
+        Different seeds give independent hash functions.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n,) (a scalar key gives shape ())
+
+    Taught in: chapter 02.
+    """
+    if isinstance(n_buckets, bool) or not isinstance(n_buckets, (int, np.integer)) or n_buckets < 1:
+        raise ValueError(f"n_buckets must be a whole number >= 1; got {n_buckets!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number; got {seed!r}.")
+    scalar = isinstance(keys, (str, int, np.integer))
+    arr = np.asarray([keys] if scalar else keys)
+    if arr.ndim != 1:
+        raise ValueError(f"keys must be one key or a 1-d sequence of keys; got shape {arr.shape}.")
+    if arr.size == 0:
+        out = np.zeros(0, dtype=np.int64)
+    elif np.issubdtype(arr.dtype, np.integer):
+        x = arr.astype(np.int64).view(np.uint64) ^ _splitmix64(np.array([seed], dtype=np.uint64))[0]
+        out = (_splitmix64(x) % np.uint64(n_buckets)).astype(np.int64)
+    elif arr.dtype.kind in "US" or arr.dtype == object:
+        salt = int(seed).to_bytes(8, "little")
+        vals = []
+        for i, k in enumerate(arr.tolist()):
+            if not isinstance(k, str):
+                raise TypeError(f"keys must be all str or all int; key {i} is {type(k).__name__}.")
+            digest = hashlib.blake2b(k.encode("utf-8"), digest_size=8, key=salt).digest()
+            vals.append(int.from_bytes(digest, "little") % n_buckets)
+        out = np.asarray(vals, dtype=np.int64)
+    else:
+        raise TypeError(f"keys must be str or int; got dtype {arr.dtype}.")
+    return out[0] if scalar else out
+
+
+def collision_rate(n_keys: int, n_buckets: int, seed: int = 0) -> float:
+    """Measured fraction of ``n_keys`` distinct keys that share their bucket with another key.
+
+    Keys ``0..n_keys-1`` are hashed with :func:`hash_bucket`. Compare with
+    :func:`expected_collision_rate`.
+
+    Taught in: chapter 02.
+    """
+    if n_keys < 1:
+        raise ValueError(f"n_keys must be >= 1; got {n_keys}.")
+    b = hash_bucket(np.arange(n_keys, dtype=np.int64), n_buckets, seed)
+    load = np.bincount(b, minlength=n_buckets)
+    return float((load[b] > 1).mean())
+
+
+def expected_collision_rate(n_keys: int, n_buckets: int) -> float:
+    """Probability that a key shares its bucket, for a uniform random hash.
+
+    A given key is alone when each of the other ``n - 1`` keys misses its bucket:
+    ``1 - (1 - 1/B) ** (n - 1)``, about ``1 - exp(-n / B)``.
+
+    Taught in: chapter 02.
+    """
+    if n_keys < 1 or n_buckets < 1:
+        raise ValueError("n_keys and n_buckets must be >= 1.")
+    return float(1.0 - np.exp((n_keys - 1) * np.log1p(-1.0 / n_buckets))) if n_buckets > 1 else float(n_keys > 1)
+
+
+def expected_occupied_fraction(n_keys: int, n_buckets: int) -> float:
+    """Expected fraction of buckets holding at least one of ``n_keys`` keys: ``1 - (1 - 1/B)**n``.
+
+    Taught in: chapter 02.
+    """
+    if n_keys < 0 or n_buckets < 1:
+        raise ValueError("need n_keys >= 0 and n_buckets >= 1.")
+    return float(1.0 - np.exp(n_keys * np.log1p(-1.0 / n_buckets))) if n_buckets > 1 else float(n_keys > 0)
+
+
+def bag_inputs(bags: Iterable[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Flatten variable-length id lists into ``(input, offsets)`` for ``torch.nn.EmbeddingBag``.
+
+    Parameters
+    ----------
+    bags : iterable of sequences of int, length B
+        E.g. the genres of each film.
+
+    Returns
+    -------
+    flat : numpy.ndarray of int64, shape (sum of lengths,)
+    offsets : numpy.ndarray of int64, shape (B,)
+        Start of each bag in ``flat`` (EmbeddingBag's convention, without the final end).
+
+    Taught in: chapter 02.
+    """
+    bags = [list(b) for b in bags]
+    if not bags:
+        raise ValueError("bags is empty; pass at least one list of ids.")
+    lengths = np.array([len(b) for b in bags], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    flat = np.fromiter((int(i) for b in bags for i in b), dtype=np.int64, count=int(lengths.sum()))
+    return flat, offsets
+
+
+_DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "uint8": 1}
+
+
+def table_bytes(rows: int, dim: int, dtype: Any = "float32") -> int:
+    """Bytes taken by an embedding table of ``rows x dim`` numbers of ``dtype``.
+
+    ``dtype`` may be a numpy dtype or one of ``"float64", "float32", "float16", "bfloat16",
+    "int8"``; optimizer state (e.g. Adam's two moments) multiplies this again.
+
+    Taught in: chapter 02.
+    """
+    if rows < 0 or dim < 0:
+        raise ValueError(f"rows and dim must be >= 0; got {rows} and {dim}.")
+    key = str(dtype)
+    size = _DTYPE_BYTES.get(key)
+    if size is None:
+        size = np.dtype(dtype).itemsize
+    return int(rows) * int(dim) * size
+
+
+def format_bytes(n: float) -> str:
+    """``1_500_000_000 -> '1.5 GB'`` (powers of 1000).
+
+    Taught in: chapter 02.
+    """
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1000.0
+    return f"{n} B"  # pragma: no cover

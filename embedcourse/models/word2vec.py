@@ -1,0 +1,410 @@
+"""word2vec from scratch: skip-gram and CBOW with negative sampling, compiled with numba.
+
+This mirrors gensim's ``Word2Vec`` (``gensim/models/word2vec_inner.pyx``) and the original
+``word2vec.c``, one step at a time:
+
+* vocabulary with ``min_count``, frequent-word subsampling with gensim's formula
+  (:func:`embedcourse.text.subsample_probs`), applied before windows are formed;
+* dynamic windows: each position uses ``window - randint(0, window)`` neighbours per side;
+* negative sampling from the unigram^0.75 distribution through a cumulative table and a
+  binary search (gensim's ``cum_table``), ``negative`` noise words per positive pair;
+* skip-gram: each context word's input vector predicts the centre word (gensim's order);
+  CBOW: the *mean* of the context input vectors predicts the centre word (``cbow_mean=1``),
+  and the error is added in full to every context vector (as gensim and word2vec.c do);
+* the learning rate decays linearly from ``alpha`` to ``min_alpha`` over all training words;
+* the sigmoid and log-sigmoid are read from 1000-entry tables over ``[-6, 6]``; outside
+  that range gensim skips the update (word2vec.c instead clips the sigmoid to 0 or 1), and so
+  do we;
+* initial input vectors are uniform in ``[-1/d, 1/d)`` (gensim 4), output vectors are zero;
+* random numbers come from word2vec.c's 48-bit linear congruential generator, seeded from
+  ``random_state``: training is single-threaded and bit-for-bit deterministic.
+
+Taught in: chapter 02.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from numba import njit
+
+from embedcourse._validation import check_random_state
+from embedcourse.text.corpus import Vocabulary, negative_table, subsample_probs
+
+__all__ = ["Word2Vec", "sgns_loss"]
+
+_MAX_EXP = 6.0
+_TABLE_SIZE = 1000
+
+
+def _sigmoid_tables() -> tuple[np.ndarray, np.ndarray]:
+    x = (np.arange(_TABLE_SIZE) / _TABLE_SIZE * 2 - 1) * _MAX_EXP
+    sig = 1.0 / (1.0 + np.exp(-x))
+    return sig.astype(np.float32), np.log(sig).astype(np.float32)
+
+
+@njit(cache=True, inline="always")
+def _lcg(state: np.uint64) -> np.uint64:
+    # word2vec.c / gensim: next = next * 25214903917 + 11 (mod 2**48)
+    return (state * np.uint64(25214903917) + np.uint64(11)) & np.uint64(281474976710655)
+
+
+@njit(cache=True, inline="always")
+def _bisect_right(table: np.ndarray, value: np.int64) -> np.int64:
+    lo = 0
+    hi = table.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if table[mid] <= value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, fastmath=True)
+def _train_block(
+    ids, offsets, s_begin, s_end, syn0, syn1, cum_table, keep_int, sg, window, negative,
+    alpha0, min_alpha, words_done, total_words, state_arr, sig_table, logsig_table,
+    buf, reduced, work, neu1,
+):
+    """Train on sentences ``s_begin..s_end``; returns (words seen, loss sum, positive pairs)."""
+    dim = syn0.shape[1]
+    state = state_arr[0]
+    cum_last = np.int64(cum_table[cum_table.shape[0] - 1])
+    scale = _TABLE_SIZE / _MAX_EXP / 2.0
+    loss = 0.0
+    n_pairs = 0
+    seen = 0
+    for s in range(s_begin, s_end):
+        start = offsets[s]
+        end = offsets[s + 1]
+        alpha = alpha0 - (alpha0 - min_alpha) * (words_done + seen) / total_words
+        if alpha < min_alpha:
+            alpha = min_alpha
+        # 1. subsample the sentence (gensim: keep if sample_int >= a fresh 32-bit random)
+        n = 0
+        for p in range(start, end):
+            w = ids[p]
+            state = _lcg(state)
+            r32 = (state >> np.uint64(16)) & np.uint64(0xFFFFFFFF)
+            if np.uint64(keep_int[w]) >= r32:
+                buf[n] = w
+                n += 1
+        seen += end - start
+        # 2. reduced windows
+        for p in range(n):
+            state = _lcg(state)
+            reduced[p] = np.int64((state >> np.uint64(16)) % np.uint64(window))
+        # 3. train every (centre, context) pair
+        for i in range(n):
+            b = window - reduced[i]
+            j0 = i - b
+            if j0 < 0:
+                j0 = 0
+            j1 = i + b + 1
+            if j1 > n:
+                j1 = n
+            word = buf[i]
+            if sg:
+                for j in range(j0, j1):
+                    if j == i:
+                        continue
+                    w2 = buf[j]
+                    for k in range(dim):
+                        work[k] = 0.0
+                    n_pairs += 1
+                    for d in range(negative + 1):
+                        if d == 0:
+                            target = word
+                            label = 1.0
+                        else:
+                            state = _lcg(state)
+                            r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
+                            target = _bisect_right(cum_table, r)
+                            if target == word:
+                                continue
+                            label = 0.0
+                        dot = np.float32(0.0)
+                        for k in range(dim):
+                            dot += syn0[w2, k] * syn1[target, k]
+                        if dot >= _MAX_EXP or dot <= -_MAX_EXP:
+                            # gensim skips the update here; the loss is about max(0, -+dot)
+                            if (label == 1.0) == (dot <= -_MAX_EXP):
+                                loss += abs(dot)
+                            continue
+                        idx = int((dot + _MAX_EXP) * scale)
+                        f = sig_table[idx]
+                        if label == 1.0:
+                            loss -= logsig_table[idx]
+                        else:
+                            loss -= logsig_table[_TABLE_SIZE - 1 - idx]
+                        g = np.float32((label - f) * alpha)
+                        for k in range(dim):
+                            work[k] += g * syn1[target, k]
+                            syn1[target, k] += g * syn0[w2, k]
+                    for k in range(dim):
+                        syn0[w2, k] += work[k]
+            else:
+                count = 0
+                for k in range(dim):
+                    neu1[k] = 0.0
+                    work[k] = 0.0
+                for j in range(j0, j1):
+                    if j == i:
+                        continue
+                    count += 1
+                    w2 = buf[j]
+                    for k in range(dim):
+                        neu1[k] += syn0[w2, k]
+                if count == 0:
+                    continue
+                inv = 1.0 / count
+                for k in range(dim):
+                    neu1[k] *= inv
+                n_pairs += 1
+                for d in range(negative + 1):
+                    if d == 0:
+                        target = word
+                        label = 1.0
+                    else:
+                        state = _lcg(state)
+                        r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
+                        target = _bisect_right(cum_table, r)
+                        if target == word:
+                            continue
+                        label = 0.0
+                    dot = np.float32(0.0)
+                    for k in range(dim):
+                        dot += neu1[k] * syn1[target, k]
+                    if dot >= _MAX_EXP or dot <= -_MAX_EXP:
+                        # gensim skips the update here; the loss is about max(0, -+dot)
+                        if (label == 1.0) == (dot <= -_MAX_EXP):
+                            loss += abs(dot)
+                        continue
+                    idx = int((dot + _MAX_EXP) * scale)
+                    f = sig_table[idx]
+                    if label == 1.0:
+                        loss -= logsig_table[idx]
+                    else:
+                        loss -= logsig_table[_TABLE_SIZE - 1 - idx]
+                    g = np.float32((label - f) * alpha)
+                    for k in range(dim):
+                        work[k] += g * syn1[target, k]
+                        syn1[target, k] += g * neu1[k]
+                for j in range(j0, j1):
+                    if j == i:
+                        continue
+                    w2 = buf[j]
+                    for k in range(dim):
+                        syn0[w2, k] += work[k]
+    state_arr[0] = state
+    return seen, loss, n_pairs
+
+
+def sgns_loss(center: np.ndarray, context: np.ndarray, negatives: np.ndarray) -> float:
+    """Skip-gram negative-sampling loss of one pair, written out for reading.
+
+    ``-log sigmoid(c . o) - sum_k log sigmoid(-c . n_k)``
+
+    Parameters
+    ----------
+    center : numpy.ndarray, shape (d,)
+        Input vector of the word that predicts.
+    context : numpy.ndarray, shape (d,)
+        Output vector of the word that truly occurs next to it.
+    negatives : numpy.ndarray, shape (k, d)
+        Output vectors of k noise words.
+
+    Taught in: chapter 02.
+    """
+    pos = float(center @ context)
+    neg = np.asarray(negatives) @ center
+    return float(np.logaddexp(0.0, -pos) + np.logaddexp(0.0, neg).sum())
+
+
+class Word2Vec:
+    """word2vec (skip-gram or CBOW with negative sampling), scikit-learn style.
+
+    Parameters
+    ----------
+    vector_size : int
+        Dimension d of the word vectors.
+    window : int
+        Maximum distance between centre and context word (dynamic windows shrink it).
+    sg : {0, 1}
+        1 for skip-gram, 0 for CBOW (mean of the context vectors).
+    negative : int
+        Noise words per positive example.
+    min_count : int
+        Ignore words rarer than this.
+    sample : float
+        Subsampling threshold t (0 switches it off).
+    alpha, min_alpha : float
+        Learning rate at the start and at the end (linear decay).
+    epochs : int
+        Passes over the corpus.
+    ns_exponent : float
+        Power of the unigram counts in the noise distribution (0.75).
+    random_state : int
+        Seeds the initial vectors and the training random numbers.
+    progress : bool
+        Print a plain-text progress line about every 20% of training.
+
+    Attributes
+    ----------
+    vocabulary_ : embedcourse.text.Vocabulary
+    wv_ : embedcourse.vectors.WordVectors
+        The input vectors (what gensim exposes as ``model.wv``), shape (V, d).
+    output_vectors_ : numpy.ndarray, shape (V, d)
+        The output ("context") vectors, gensim's ``syn1neg``.
+    loss_history_ : numpy.ndarray, shape (n_blocks,)
+        Mean loss per positive example in each block of sentences (about 100 blocks per fit).
+    words_history_ : numpy.ndarray, shape (n_blocks,)
+        Words processed at the end of each block (x axis of a loss curve).
+    words_per_second_ : float
+        In-vocabulary corpus words times epochs, divided by the training time (vocabulary
+        building excluded, as in gensim's log line).
+    train_time_ : float
+        Seconds spent in training.
+
+    Examples
+    --------
+    >>> model = Word2Vec(vector_size=50, epochs=5, progress=False).fit(sentences)  # doctest: +SKIP
+    >>> model.wv_.most_similar("king", topn=3)  # doctest: +SKIP
+
+    Taught in: chapter 02.
+    """
+
+    def __init__(
+        self,
+        vector_size: int = 100,
+        window: int = 5,
+        sg: int = 1,
+        negative: int = 5,
+        min_count: int = 5,
+        sample: float = 1e-3,
+        alpha: float = 0.025,
+        min_alpha: float = 1e-4,
+        epochs: int = 5,
+        ns_exponent: float = 0.75,
+        random_state: int = 0,
+        progress: bool = True,
+    ) -> None:
+        self.vector_size = vector_size
+        self.window = window
+        self.sg = sg
+        self.negative = negative
+        self.min_count = min_count
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.epochs = epochs
+        self.ns_exponent = ns_exponent
+        self.random_state = random_state
+        self.progress = progress
+
+    def _check_params(self) -> None:
+        for name in ("vector_size", "window", "epochs", "min_count"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a whole number >= 1; got {v!r}.")
+        if self.sg not in (0, 1):
+            raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW); got {self.sg!r}.")
+        if not isinstance(self.negative, (int, np.integer)) or self.negative < 1:
+            raise ValueError(f"negative must be a whole number >= 1 (this class has no hierarchical softmax); got {self.negative!r}.")
+        if not (self.alpha > 0 and 0 <= self.min_alpha <= self.alpha):
+            raise ValueError(f"need alpha > 0 and 0 <= min_alpha <= alpha; got alpha={self.alpha}, min_alpha={self.min_alpha}.")
+        if self.sample < 0:
+            raise ValueError(f"sample must be >= 0; got {self.sample}.")
+
+    def fit(self, sentences: Iterable[Sequence[str]], y: Any = None) -> "Word2Vec":
+        """Build the vocabulary from ``sentences`` and train the vectors.
+
+        Parameters
+        ----------
+        sentences : iterable of list of str
+            Tokenised sentences (windows never cross a sentence boundary).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        sentences = list(sentences) if not isinstance(sentences, (list, str)) else sentences
+        vocab = Vocabulary.build(sentences, min_count=self.min_count)
+        ids, offsets = vocab.encode(sentences)
+        self.vocabulary_ = vocab
+        self._train(ids, offsets, vocab)
+        return self
+
+    def _train(self, ids: np.ndarray, offsets: np.ndarray, vocab: Vocabulary) -> None:
+        from embedcourse.vectors import WordVectors
+
+        rng = check_random_state(self.random_state)
+        V, d = len(vocab), int(self.vector_size)
+        syn0 = ((rng.random((V, d), dtype=np.float32) * 2.0 - 1.0) / d).astype(np.float32)
+        syn1 = np.zeros((V, d), dtype=np.float32)
+        keep = subsample_probs(vocab.counts, self.sample)
+        keep_int = np.minimum(np.round(keep * (2**32 - 1)), 2**32 - 1).astype(np.uint32)
+        cum = negative_table(vocab.counts, power=self.ns_exponent)
+        state = np.array([rng.integers(1, 2**48)], dtype=np.uint64)
+        sig, logsig = _sigmoid_tables()
+        lengths = np.diff(offsets)
+        max_len = int(lengths.max()) if lengths.size else 0
+        buf = np.zeros(max(max_len, 1), dtype=np.int32)
+        reduced = np.zeros(max(max_len, 1), dtype=np.int64)
+        work = np.zeros(d, dtype=np.float32)
+        neu1 = np.zeros(d, dtype=np.float32)
+        n_words = int(ids.shape[0])
+        if n_words == 0:
+            raise ValueError("no in-vocabulary words to train on.")
+        total = float(n_words) * self.epochs
+        # cut each epoch into blocks of about equal word counts (for the loss curve)
+        per_epoch = max(1, int(math.ceil(100 / self.epochs)))
+        cuts = np.unique(np.searchsorted(offsets, np.linspace(0, n_words, per_epoch + 1), side="left"))
+        cuts[0], cuts[-1] = 0, len(offsets) - 1
+        cuts = np.unique(cuts)
+        losses, words_hist = [], []
+        done = 0
+        next_report = 0.2
+        name = "skip-gram" if self.sg else "CBOW"
+        t0 = time.perf_counter()
+        for epoch in range(self.epochs):
+            for b in range(len(cuts) - 1):
+                seen, loss, pairs = _train_block(
+                    ids, offsets, int(cuts[b]), int(cuts[b + 1]), syn0, syn1, cum, keep_int,
+                    int(self.sg), int(self.window), int(self.negative), float(self.alpha),
+                    float(self.min_alpha), float(done), total, state, sig, logsig,
+                    buf, reduced, work, neu1,
+                )
+                done += seen
+                losses.append(loss / max(pairs, 1))
+                words_hist.append(done)
+                if self.progress and done / total >= next_report - 1e-9:
+                    print(
+                        f"word2vec {name}: {done / total:4.0%} of {int(total):,} words "
+                        f"(epoch {epoch + 1}/{self.epochs}), loss {losses[-1]:.3f}",
+                        file=sys.stdout,
+                        flush=True,
+                    )
+                    while next_report <= done / total + 1e-9:
+                        next_report += 0.2
+        self.train_time_ = time.perf_counter() - t0
+        self.words_per_second_ = total / max(self.train_time_, 1e-9)
+        self.loss_history_ = np.asarray(losses)
+        self.words_history_ = np.asarray(words_hist, dtype=np.int64)
+        self.output_vectors_ = syn1
+        self.wv_ = WordVectors(syn0, list(vocab.words))
+
+    def __repr__(self) -> str:
+        return (
+            f"Word2Vec(vector_size={self.vector_size}, window={self.window}, sg={self.sg}, "
+            f"negative={self.negative}, min_count={self.min_count}, sample={self.sample}, "
+            f"epochs={self.epochs}, random_state={self.random_state})"
+        )
