@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from embedcourse.models import GloVe, cooccurrence_matrix, glove_loss
-from embedcourse.models.glove import _glove_epoch, glove_gradients, glove_weight
+from embedcourse.models._glove_kernels import _glove_epoch
+from embedcourse.models.glove import glove_gradients, glove_weight
 from embedcourse.text import Vocabulary, tokenize
 
 

@@ -26,7 +26,6 @@ import time
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from numba import njit
 
 from embedcourse._validation import check_random_state
 from embedcourse.text.corpus import Vocabulary
@@ -124,32 +123,6 @@ def glove_gradients(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: fl
     return {"W": gW, "Wt": gWt, "b": gb, "bt": gbt}
 
 
-@njit(cache=True, fastmath=True)
-def _glove_epoch(rows, cols, logx, fx, W, Wt, b, bt, gW, gWt, gb, gbt, lr):
-    dim = W.shape[1]
-    loss = 0.0
-    for t in range(rows.shape[0]):
-        i = rows[t]
-        j = cols[t]
-        diff = b[i] + bt[j] - logx[t]
-        for k in range(dim):
-            diff += W[i, k] * Wt[j, k]
-        fd = fx[t] * diff
-        loss += 0.5 * fd * diff
-        for k in range(dim):
-            g1 = fd * Wt[j, k]
-            g2 = fd * W[i, k]
-            W[i, k] -= lr * g1 / np.sqrt(gW[i, k])
-            Wt[j, k] -= lr * g2 / np.sqrt(gWt[j, k])
-            gW[i, k] += g1 * g1
-            gWt[j, k] += g2 * g2
-        b[i] -= lr * fd / np.sqrt(gb[i])
-        bt[j] -= lr * fd / np.sqrt(gbt[j])
-        gb[i] += fd * fd
-        gbt[j] += fd * fd
-    return loss
-
-
 class GloVe:
     """GloVe word vectors (Pennington et al., 2014), scikit-learn style.
 
@@ -239,6 +212,7 @@ class GloVe:
         return self
 
     def _fit_matrix(self, X: Any, words: list[str]) -> None:
+        from embedcourse.models._glove_kernels import _glove_epoch
         from embedcourse.vectors import WordVectors
 
         coo = X.tocoo()

@@ -30,180 +30,11 @@ import time
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from numba import njit
 
 from embedcourse._validation import check_random_state
 from embedcourse.text.corpus import Vocabulary, negative_table, subsample_probs
 
 __all__ = ["Word2Vec", "sgns_loss"]
-
-_MAX_EXP = 6.0
-_TABLE_SIZE = 1000
-
-
-def _sigmoid_tables() -> tuple[np.ndarray, np.ndarray]:
-    x = (np.arange(_TABLE_SIZE) / _TABLE_SIZE * 2 - 1) * _MAX_EXP
-    sig = 1.0 / (1.0 + np.exp(-x))
-    return sig.astype(np.float32), np.log(sig).astype(np.float32)
-
-
-@njit(cache=True, inline="always")
-def _lcg(state: np.uint64) -> np.uint64:
-    # word2vec.c / gensim: next = next * 25214903917 + 11 (mod 2**48)
-    return (state * np.uint64(25214903917) + np.uint64(11)) & np.uint64(281474976710655)
-
-
-@njit(cache=True, inline="always")
-def _bisect_right(table: np.ndarray, value: np.int64) -> np.int64:
-    lo = 0
-    hi = table.shape[0]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if table[mid] <= value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@njit(cache=True, fastmath=True)
-def _train_block(
-    ids, offsets, s_begin, s_end, syn0, syn1, cum_table, keep_int, sg, window, negative,
-    alpha0, min_alpha, words_done, total_words, state_arr, sig_table, logsig_table,
-    buf, reduced, work, neu1,
-):
-    """Train on sentences ``s_begin..s_end``; returns (words seen, loss sum, positive pairs)."""
-    dim = syn0.shape[1]
-    state = state_arr[0]
-    cum_last = np.int64(cum_table[cum_table.shape[0] - 1])
-    scale = _TABLE_SIZE / _MAX_EXP / 2.0
-    loss = 0.0
-    n_pairs = 0
-    seen = 0
-    for s in range(s_begin, s_end):
-        start = offsets[s]
-        end = offsets[s + 1]
-        alpha = alpha0 - (alpha0 - min_alpha) * (words_done + seen) / total_words
-        if alpha < min_alpha:
-            alpha = min_alpha
-        # 1. subsample the sentence (gensim: keep if sample_int >= a fresh 32-bit random)
-        n = 0
-        for p in range(start, end):
-            w = ids[p]
-            state = _lcg(state)
-            r32 = (state >> np.uint64(16)) & np.uint64(0xFFFFFFFF)
-            if np.uint64(keep_int[w]) >= r32:
-                buf[n] = w
-                n += 1
-        seen += end - start
-        # 2. reduced windows
-        for p in range(n):
-            state = _lcg(state)
-            reduced[p] = np.int64((state >> np.uint64(16)) % np.uint64(window))
-        # 3. train every (centre, context) pair
-        for i in range(n):
-            b = window - reduced[i]
-            j0 = i - b
-            if j0 < 0:
-                j0 = 0
-            j1 = i + b + 1
-            if j1 > n:
-                j1 = n
-            word = buf[i]
-            if sg:
-                for j in range(j0, j1):
-                    if j == i:
-                        continue
-                    w2 = buf[j]
-                    for k in range(dim):
-                        work[k] = 0.0
-                    n_pairs += 1
-                    for d in range(negative + 1):
-                        if d == 0:
-                            target = word
-                            label = 1.0
-                        else:
-                            state = _lcg(state)
-                            r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
-                            target = _bisect_right(cum_table, r)
-                            if target == word:
-                                continue
-                            label = 0.0
-                        dot = np.float32(0.0)
-                        for k in range(dim):
-                            dot += syn0[w2, k] * syn1[target, k]
-                        if dot >= _MAX_EXP or dot <= -_MAX_EXP:
-                            # gensim skips the update here; the loss is about max(0, -+dot)
-                            if (label == 1.0) == (dot <= -_MAX_EXP):
-                                loss += abs(dot)
-                            continue
-                        idx = int((dot + _MAX_EXP) * scale)
-                        f = sig_table[idx]
-                        if label == 1.0:
-                            loss -= logsig_table[idx]
-                        else:
-                            loss -= logsig_table[_TABLE_SIZE - 1 - idx]
-                        g = np.float32((label - f) * alpha)
-                        for k in range(dim):
-                            work[k] += g * syn1[target, k]
-                            syn1[target, k] += g * syn0[w2, k]
-                    for k in range(dim):
-                        syn0[w2, k] += work[k]
-            else:
-                count = 0
-                for k in range(dim):
-                    neu1[k] = 0.0
-                    work[k] = 0.0
-                for j in range(j0, j1):
-                    if j == i:
-                        continue
-                    count += 1
-                    w2 = buf[j]
-                    for k in range(dim):
-                        neu1[k] += syn0[w2, k]
-                if count == 0:
-                    continue
-                inv = 1.0 / count
-                for k in range(dim):
-                    neu1[k] *= inv
-                n_pairs += 1
-                for d in range(negative + 1):
-                    if d == 0:
-                        target = word
-                        label = 1.0
-                    else:
-                        state = _lcg(state)
-                        r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
-                        target = _bisect_right(cum_table, r)
-                        if target == word:
-                            continue
-                        label = 0.0
-                    dot = np.float32(0.0)
-                    for k in range(dim):
-                        dot += neu1[k] * syn1[target, k]
-                    if dot >= _MAX_EXP or dot <= -_MAX_EXP:
-                        # gensim skips the update here; the loss is about max(0, -+dot)
-                        if (label == 1.0) == (dot <= -_MAX_EXP):
-                            loss += abs(dot)
-                        continue
-                    idx = int((dot + _MAX_EXP) * scale)
-                    f = sig_table[idx]
-                    if label == 1.0:
-                        loss -= logsig_table[idx]
-                    else:
-                        loss -= logsig_table[_TABLE_SIZE - 1 - idx]
-                    g = np.float32((label - f) * alpha)
-                    for k in range(dim):
-                        work[k] += g * syn1[target, k]
-                        syn1[target, k] += g * neu1[k]
-                for j in range(j0, j1):
-                    if j == i:
-                        continue
-                    w2 = buf[j]
-                    for k in range(dim):
-                        syn0[w2, k] += work[k]
-    state_arr[0] = state
-    return seen, loss, n_pairs
 
 
 def sgns_loss(center: np.ndarray, context: np.ndarray, negatives: np.ndarray) -> float:
@@ -354,6 +185,8 @@ class Word2Vec:
         keep_int = np.minimum(np.round(keep * (2**32 - 1)), 2**32 - 1).astype(np.uint32)
         cum = negative_table(vocab.counts, power=self.ns_exponent)
         state = np.array([rng.integers(1, 2**48)], dtype=np.uint64)
+        from embedcourse.models._word2vec_kernels import _sigmoid_tables, _train_block
+
         sig, logsig = _sigmoid_tables()
         lengths = np.diff(offsets)
         max_len = int(lengths.max()) if lengths.size else 0
