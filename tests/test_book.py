@@ -137,6 +137,10 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     """Build the whole book with -W (execution off: nbval already ran every notebook)."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"]["execute_notebooks"] = "off"
+    # paths in the config are relative to the config file, which now lives in tmp_path
+    local = config["sphinx"].get("local_extensions", {})
+    config["sphinx"]["local_extensions"] = {k: str(ROOT / v) for k, v in local.items()}
+    config["bibtex_bibfiles"] = [str(ROOT / b) for b in config["bibtex_bibfiles"]]
     cfg = tmp_path / "_config.yml"
     cfg.write_text(yaml.safe_dump(config))
     out = tmp_path / "out"
