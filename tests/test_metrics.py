@@ -235,3 +235,58 @@ def test_pairwise_errors(AB):
 def test_metric_lists():
     assert SIMILARITY_METRICS == ("cosine", "dot")
     assert set(DISTANCE_METRICS) == {"euclidean", "sqeuclidean", "manhattan", "cosine", "hamming"}
+
+
+# --------------------------------------------------------------------------------------------
+# kNN label accuracy (oracle: scikit-learn's KNeighborsClassifier under the same folds)
+# --------------------------------------------------------------------------------------------
+def _glove_categories():
+    from embedcourse.data import load_glove
+
+    wv = load_glove(n_words=50_000)
+    cats = {
+        "animal": "cat dog horse cow sheep pig goat rabbit mouse lion tiger bear wolf fox deer".split(),
+        "colour": "red blue green yellow purple orange pink brown black white grey violet".split(),
+        "country": "france germany italy spain japan china india brazil canada mexico egypt kenya".split(),
+        "number": "one two three four five six seven eight nine ten eleven twelve".split(),
+    }
+    words = [w for ws in cats.values() for w in ws]
+    labels = [c for c, ws in cats.items() for _ in ws]
+    return wv[words], np.array(labels)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("metric, k", [("cosine", 5), ("euclidean", 3), ("manhattan", 1)])
+def test_knn_label_accuracy_matches_sklearn(metric, k):
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from embedcourse.metrics import knn_label_accuracy
+
+    X, labels = _glove_categories()
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=3)
+    sk = cross_val_score(KNeighborsClassifier(n_neighbors=k, metric=metric, algorithm="brute"),
+                         X, labels, cv=folds).mean()
+    ours = knn_label_accuracy(X, labels, k=k, metric=metric, random_state=3)
+    assert ours == pytest.approx(sk, abs=1e-12)
+    # real categories in GloVe are near-perfectly separable (observed 0.96-1.0) ...
+    assert ours > 0.85
+    # ... and shuffling the labels destroys it (observed about 0.2 for 4 classes)
+    shuffled = np.random.default_rng(0).permutation(labels)
+    assert knn_label_accuracy(X, shuffled, k=k, metric=metric) < 0.5
+
+
+def test_knn_label_accuracy_bad_input():
+    from embedcourse.metrics import knn_label_accuracy
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="one label per row"):
+        knn_label_accuracy(X, ["a"] * 19)
+    with pytest.raises(ValueError, match="single class"):
+        knn_label_accuracy(X, ["a"] * 20)
+    with pytest.raises(ValueError, match="fewer than n_splits"):
+        knn_label_accuracy(X, ["a"] * 17 + ["b"] * 3)
+    with pytest.raises(ValueError, match="k=99 is larger"):
+        knn_label_accuracy(X, ["a", "b"] * 10, k=99)
+    with pytest.raises(ValueError, match="NaN"):
+        knn_label_accuracy(np.full((20, 3), np.nan), ["a", "b"] * 10)

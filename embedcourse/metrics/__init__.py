@@ -1,10 +1,11 @@
-"""Similarity and distance between embeddings (chapter 01).
+"""Similarity and distance between embeddings (chapter 01), and kNN label accuracy.
 
 Single pairs of vectors (``cosine_similarity(a, b)`` returns a float) and whole matrices
 (``pairwise_distances(A, B, metric="euclidean")`` returns an (n, m) array), checked against
 scipy and scikit-learn in ``tests/test_metrics.py``.
 """
 
+from embedcourse.metrics.neighbours import knn_label_accuracy
 from embedcourse.metrics.similarity import (
     DISTANCE_METRICS,
     SIMILARITY_METRICS,
@@ -29,4 +30,5 @@ __all__ = [
     "pairwise_distances",
     "SIMILARITY_METRICS",
     "DISTANCE_METRICS",
+    "knn_label_accuracy",
 ]
