@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -60,6 +61,7 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     holder: dict = {}
+    cell_times: list[tuple[float, int]] = []
     stop = threading.Event()
     polled: dict = {}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -72,7 +74,9 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
             thread = threading.Thread(target=_poll_peak, args=(holder, stop, polled), daemon=True)
             thread.start()
             for index, cell in enumerate(nb.cells):
+                start = time.perf_counter()
                 client.execute_cell(cell, index)
+                cell_times.append((time.perf_counter() - start, index))
     except Exception as exc:  # report, don't hide
         error = f"{type(exc).__name__}: {str(exc)[:2000]}"
     finally:
@@ -92,6 +96,9 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
         "peak_rss_mb": round(peak_mb, 0),
         "cold": cold,
         "cores": os.cpu_count(),
+        "slowest_cells": [
+            {"cell": i, "seconds": round(t, 1)} for t, i in sorted(cell_times, reverse=True)[:3]
+        ],
         "error": error,
     }
 
@@ -107,11 +114,21 @@ def main(argv: list[str] | None = None) -> int:
     for nb_path in args.notebooks:
         if not nb_path.exists() and (Path("notebooks") / nb_path).exists():
             nb_path = Path("notebooks") / nb_path
-        res = measure(nb_path, timeout=args.timeout, cold=args.cold)
+        if len(args.notebooks) > 1:
+            # one process per notebook: getrusage(RUSAGE_CHILDREN) then sees only this kernel
+            with tempfile.TemporaryDirectory() as tmpdir:
+                out = Path(tmpdir) / "result.json"
+                cmd = [sys.executable, __file__, str(nb_path), "--timeout", str(args.timeout),
+                       "--json", str(out)] + (["--cold"] if args.cold else [])
+                subprocess.run(cmd, stdout=subprocess.DEVNULL)
+                res = json.loads(out.read_text())[0]
+        else:
+            res = measure(nb_path, timeout=args.timeout, cold=args.cold)
         results.append(res)
         status = "OK" if res["error"] is None else f"FAILED {res['error']}"
+        slow = ", ".join(f"cell {c['cell']} {c['seconds']} s" for c in res["slowest_cells"])
         print(f"{res['notebook']}: {res['wall_s']} s wall, peak {res['peak_rss_mb']:.0f} MB RSS"
-              f"{' (cold cache)' if args.cold else ''} - {status}", flush=True)
+              f"{' (cold cache)' if args.cold else ''} - {status} (slowest: {slow})", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if all(r["error"] is None for r in results) else 1
