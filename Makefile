@@ -36,7 +36,7 @@ book: $(STAMP)
 # One pytest run: unit and oracle tests, every notebook once under nbval (--nbval-lax: the
 # notebooks' own asserts carry correctness), and the -W book build (tests/test_book.py).
 test: $(STAMP)
-	$(PY) -m pytest tests notebooks --nbval-lax -n 2 --dist loadfile -p no:cacheprovider -rfEs --durations=20
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=900 -n 2 --dist loadfile -p no:cacheprovider -rfEs --durations=20
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests -n 2 -q
