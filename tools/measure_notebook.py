@@ -62,6 +62,7 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
     )
     holder: dict = {}
     cell_times: list[tuple[float, int]] = []
+    cell_rss: list[tuple[int, int]] = []  # kernel RSS after each cell
     stop = threading.Event()
     polled: dict = {}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -77,6 +78,10 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
                 start = time.perf_counter()
                 client.execute_cell(cell, index)
                 cell_times.append((time.perf_counter() - start, index))
+                try:
+                    cell_rss.append((psutil.Process(holder["pid"]).memory_info().rss, index))
+                except (psutil.Error, KeyError, TypeError, ValueError):
+                    pass
     except Exception as exc:  # report, don't hide
         error = f"{type(exc).__name__}: {str(exc)[:2000]}"
     finally:
@@ -98,6 +103,9 @@ def measure(path: Path, timeout: int = 600, cold: bool = False) -> dict:
         "cores": os.cpu_count(),
         "slowest_cells": [
             {"cell": i, "seconds": round(t, 1)} for t, i in sorted(cell_times, reverse=True)[:3]
+        ],
+        "largest_rss_after_cell": [
+            {"cell": i, "mb": round(r / 2**20)} for r, i in sorted(cell_rss, reverse=True)[:3]
         ],
         "error": error,
     }
