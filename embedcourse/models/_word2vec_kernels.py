@@ -41,6 +41,49 @@ def _bisect_right(table: np.ndarray, value: np.int64) -> np.int64:
     return lo
 
 
+@njit(cache=True, inline="always", fastmath=True)
+def _negative_sampling_step(h, word, syn1, work, cum_table, cum_last, negative, alpha,
+                            sig_table, logsig_table, scale, state):
+    """One skip-gram/CBOW update with negative sampling for the input vector ``h``.
+
+    ``word`` is the positive target; ``negative`` noise words are drawn from the unigram^0.75
+    table. Each output row ``syn1[target]`` is updated in place; the gradient for ``h`` is
+    accumulated in ``work`` (the caller applies it). Returns (loss, rng state).
+    """
+    dim = h.shape[0]
+    loss = 0.0
+    for d in range(negative + 1):
+        if d == 0:
+            target = word
+            label = 1.0
+        else:
+            state = _lcg(state)
+            r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
+            target = _bisect_right(cum_table, r)
+            if target == word:
+                continue
+            label = 0.0
+        dot = np.float32(0.0)
+        for k in range(dim):
+            dot += h[k] * syn1[target, k]
+        if dot >= _MAX_EXP or dot <= -_MAX_EXP:
+            # gensim skips the update here; the loss is about max(0, -+dot)
+            if (label == 1.0) == (dot <= -_MAX_EXP):
+                loss += abs(dot)
+            continue
+        idx = int((dot + _MAX_EXP) * scale)
+        f = sig_table[idx]
+        if label == 1.0:
+            loss -= logsig_table[idx]
+        else:
+            loss -= logsig_table[_TABLE_SIZE - 1 - idx]
+        g = np.float32((label - f) * alpha)
+        for k in range(dim):
+            work[k] += g * syn1[target, k]
+            syn1[target, k] += g * h[k]
+    return loss, state
+
+
 @njit(cache=True, fastmath=True)
 def _train_block(
     ids, offsets, s_begin, s_end, syn0, syn1, cum_table, keep_int, sg, window, negative,
@@ -93,35 +136,10 @@ def _train_block(
                     for k in range(dim):
                         work[k] = 0.0
                     n_pairs += 1
-                    for d in range(negative + 1):
-                        if d == 0:
-                            target = word
-                            label = 1.0
-                        else:
-                            state = _lcg(state)
-                            r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
-                            target = _bisect_right(cum_table, r)
-                            if target == word:
-                                continue
-                            label = 0.0
-                        dot = np.float32(0.0)
-                        for k in range(dim):
-                            dot += syn0[w2, k] * syn1[target, k]
-                        if dot >= _MAX_EXP or dot <= -_MAX_EXP:
-                            # gensim skips the update here; the loss is about max(0, -+dot)
-                            if (label == 1.0) == (dot <= -_MAX_EXP):
-                                loss += abs(dot)
-                            continue
-                        idx = int((dot + _MAX_EXP) * scale)
-                        f = sig_table[idx]
-                        if label == 1.0:
-                            loss -= logsig_table[idx]
-                        else:
-                            loss -= logsig_table[_TABLE_SIZE - 1 - idx]
-                        g = np.float32((label - f) * alpha)
-                        for k in range(dim):
-                            work[k] += g * syn1[target, k]
-                            syn1[target, k] += g * syn0[w2, k]
+                    step_loss, state = _negative_sampling_step(
+                        syn0[w2], word, syn1, work, cum_table, cum_last, negative, alpha,
+                        sig_table, logsig_table, scale, state)
+                    loss += step_loss
                     for k in range(dim):
                         syn0[w2, k] += work[k]
             else:
@@ -142,35 +160,10 @@ def _train_block(
                 for k in range(dim):
                     neu1[k] *= inv
                 n_pairs += 1
-                for d in range(negative + 1):
-                    if d == 0:
-                        target = word
-                        label = 1.0
-                    else:
-                        state = _lcg(state)
-                        r = np.int64((state >> np.uint64(16)) % np.uint64(cum_last))
-                        target = _bisect_right(cum_table, r)
-                        if target == word:
-                            continue
-                        label = 0.0
-                    dot = np.float32(0.0)
-                    for k in range(dim):
-                        dot += neu1[k] * syn1[target, k]
-                    if dot >= _MAX_EXP or dot <= -_MAX_EXP:
-                        # gensim skips the update here; the loss is about max(0, -+dot)
-                        if (label == 1.0) == (dot <= -_MAX_EXP):
-                            loss += abs(dot)
-                        continue
-                    idx = int((dot + _MAX_EXP) * scale)
-                    f = sig_table[idx]
-                    if label == 1.0:
-                        loss -= logsig_table[idx]
-                    else:
-                        loss -= logsig_table[_TABLE_SIZE - 1 - idx]
-                    g = np.float32((label - f) * alpha)
-                    for k in range(dim):
-                        work[k] += g * syn1[target, k]
-                        syn1[target, k] += g * neu1[k]
+                step_loss, state = _negative_sampling_step(
+                    neu1, word, syn1, work, cum_table, cum_last, negative, alpha,
+                    sig_table, logsig_table, scale, state)
+                loss += step_loss
                 for j in range(j0, j1):
                     if j == i:
                         continue
