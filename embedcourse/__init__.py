@@ -22,12 +22,14 @@ _SUBPACKAGES = (
     "models",
     "sentence",
     "retrieval",
+    "ann",
+    "topk",
 )
 
 __all__ = [*_SUBPACKAGES, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import data, metrics, models, retrieval, sentence, text, vectors, viz  # noqa: F401
+    from . import ann, data, metrics, models, retrieval, sentence, text, topk, vectors, viz  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
