@@ -73,6 +73,12 @@ def test_fasttext_errors():
         ft.char_ngrams("word", 4, 3)
     with pytest.raises(ValueError, match=r"shape \(bucket, d\)"):
         ft.oov_vector("word", np.zeros(5))
+    with pytest.raises(TypeError, match=r"minn must be an int in \[1, 100\]; got 3.0"):
+        ft.char_ngrams("word", 3.0, 6)
+    with pytest.raises(ValueError, match=r"bucket must be an int in \[1, 2\*\*32\]; got 0"):
+        ft.ngram_buckets("word", bucket=0)
+    with pytest.raises(ValueError, match=r"word_vec must have shape \(d,\) = \(3,\)"):
+        ft.word_vector(np.zeros(4), "word", np.ones((10, 3)))
     assert ft.oov_vector("", np.ones((10, 3)), minn=5, maxn=6).tolist() == [0.0, 0.0, 0.0]
 
 
@@ -89,8 +95,10 @@ def test_hash_bucket_is_stable_seeded_and_in_range():
     assert int(tables.hash_bucket("user_0", 1_000_003)) == int(tables.hash_bucket(["user_0"], 1_000_003)[0])
     ints = tables.hash_bucket(np.arange(10_000), 100)
     assert np.bincount(ints, minlength=100).min() > 60  # roughly uniform: 100 per bucket expected
-    with pytest.raises(ValueError, match="n_buckets must be a whole number >= 1"):
+    with pytest.raises(ValueError, match=r"n_buckets must be an int in \[1, 2\*\*63 - 1\]; got 0"):
         tables.hash_bucket(["a"], 0)
+    with pytest.raises(TypeError, match="seed must be an int .*; got 1.5"):
+        tables.hash_bucket(["a"], 10, seed=1.5)
     with pytest.raises(TypeError, match="key 1 is float"):
         tables.hash_bucket(np.array(["a", 1.5], dtype=object), 10)
 

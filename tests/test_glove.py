@@ -111,9 +111,34 @@ def test_fit_loss_decreases_shapes_and_determinism(lee_sentences):
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
+    # every hyperparameter, NaN/inf/bool/str included, is covered in tests/test_kernel_safety.py
+    with pytest.raises(ValueError, match=r"epochs must be an int in \[1, 10000\]; got 0"):
         GloVe(epochs=0).fit([["a", "b"]])
+    with pytest.raises(ValueError, match=r"learning_rate must be a finite float in \(0, 1\]; got inf"):
+        GloVe(learning_rate=float("inf")).fit([["a", "b"]])
     with pytest.raises(ValueError, match="no co-occurrences"):
         GloVe(min_count=1).fit([["a"], ["b"]])
-    with pytest.raises(TypeError, match="sentence 0 is a str"):
+    with pytest.raises(TypeError, match="sentences must be a list of token lists, but sentence 0 is a str"):
         GloVe(min_count=1).fit(["a b c"])
+    with pytest.raises(ValueError, match="sentences is empty"):
+        GloVe(min_count=1).fit([])
+    with pytest.raises(ValueError, match=r"window must be an int in \[1, 1000\]; got 0"):
+        cooccurrence_matrix(np.array([0, 1]), np.array([0, 2]), 2, window=0)
+    with pytest.raises(ValueError, match=r"x_max must be a finite float > 0; got nan"):
+        glove_weight(np.ones(3), x_max=float("nan"))
+
+
+def test_loss_arguments_are_checked():
+    W, Wt, b, bt, rows, cols, x = _tiny_problem()
+    with pytest.raises(ValueError, match=r"rows must lie in \[0, 6\)"):
+        glove_loss(W, Wt, b, bt, rows + 6, cols, x)
+    with pytest.raises(TypeError, match="rows must be a 1-d array of int ids"):
+        glove_loss(W, Wt, b, bt, rows + 0.5, cols, x)
+    with pytest.raises(ValueError, match="x must hold the positive co-occurrence values"):
+        glove_gradients(W, Wt, b, bt, rows, cols, -x)
+    with pytest.raises(ValueError, match=r"b must have one entry per row of W \(6\)"):
+        glove_loss(W, Wt, b[:3], bt, rows, cols, x)
+    with pytest.raises(ValueError, match="W contains NaN or infinity"):
+        glove_loss(np.full_like(W, np.nan), Wt, b, bt, rows, cols, x)
+    with pytest.raises(ValueError, match=r"offsets must be non-decreasing, from 0 to len\(ids\) = 3"):
+        cooccurrence_matrix(np.array([0, 1, 2]), np.array([0, 2, 1, 3]), 3)

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from embedcourse._validation import check_int, check_real_array
+
 __all__ = [
     "char_ngrams",
     "char_ngrams_bytes",
@@ -32,13 +34,30 @@ __all__ = [
 _FNV_OFFSET = 2166136261
 _FNV_PRIME = 16777619
 _MASK32 = 0xFFFFFFFF
+_MAX_N = 100  # longest n-gram accepted (fastText's default maxn is 6)
+_MAX_BUCKET = 2**32  # the hash has 32 bits: more buckets than this would never be used
 
 
 def _check_word(word: Any, minn: int, maxn: int) -> None:
     if not isinstance(word, str):
         raise TypeError(f"word must be a str; got {type(word).__name__}.")
+    check_int("minn", minn, 1, _MAX_N)
+    check_int("maxn", maxn, 1, _MAX_N)
     if not (1 <= minn <= maxn):
         raise ValueError(f"need 1 <= minn <= maxn; got minn={minn}, maxn={maxn}.")
+
+
+def _check_ngram_matrix(ngram_vectors: Any) -> np.ndarray:
+    M = ngram_vectors
+    if isinstance(M, np.ndarray) and M.ndim != 2:
+        raise ValueError(f"ngram_vectors must have shape (bucket, d) with bucket >= 1; got {M.shape}.")
+    if not (isinstance(M, np.ndarray) and M.dtype.kind == "f"):
+        M = check_real_array(M, "ngram_vectors", 2, allow_empty=True)
+    if M.shape[0] < 1 or M.shape[1] < 1:
+        raise ValueError(f"ngram_vectors must have shape (bucket, d) with bucket >= 1; got {M.shape}.")
+    if not np.isfinite(M).all():  # no copy: a float32 table of 2M rows stays as it is
+        raise ValueError("ngram_vectors contains NaN or infinity.")
+    return M
 
 
 def char_ngrams(word: str, minn: int = 3, maxn: int = 6) -> list[str]:
@@ -47,7 +66,7 @@ def char_ngrams(word: str, minn: int = 3, maxn: int = 6) -> list[str]:
     Parameters
     ----------
     word : str
-    minn, maxn : int
+    minn, maxn : int, 1 <= minn <= maxn <= 100
         Shortest and longest n-gram (characters, boundary markers included).
 
     Returns
@@ -96,7 +115,7 @@ def ft_hash(data: bytes | str) -> int:
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not isinstance(data, (bytes, bytearray)):
-        raise TypeError(f"ft_hash expects bytes or str; got {type(data).__name__}.")
+        raise TypeError(f"data must be bytes or str (ft_hash hashes one n-gram); got {type(data).__name__}.")
     h = _FNV_OFFSET
     for byte in data:
         signed = byte - 256 if byte >= 128 else byte  # int8, then widened to uint32
@@ -107,6 +126,9 @@ def ft_hash(data: bytes | str) -> int:
 def ngram_buckets(word: str, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000) -> np.ndarray:
     """Row ids of ``word``'s n-grams in an n-gram matrix of ``bucket`` rows.
 
+    ``bucket`` must be an int in ``[1, 2**32]`` (the hash has 32 bits); ``minn``, ``maxn`` as in
+    :func:`char_ngrams`.
+
     Returns
     -------
     numpy.ndarray of int64, shape (n_ngrams,)
@@ -114,8 +136,7 @@ def ngram_buckets(word: str, minn: int = 3, maxn: int = 6, bucket: int = 2_000_0
 
     Taught in: chapter 02.
     """
-    if bucket < 1:
-        raise ValueError(f"bucket must be >= 1; got {bucket}.")
+    bucket = check_int("bucket", bucket, 1, _MAX_BUCKET)
     return np.array([ft_hash(g) % bucket for g in char_ngrams_bytes(word, minn, maxn)], dtype=np.int64)
 
 
@@ -138,9 +159,7 @@ def oov_vector(word: str, ngram_vectors: Any, minn: int = 3, maxn: int = 6) -> n
 
     Taught in: chapter 02.
     """
-    M = np.asarray(ngram_vectors)
-    if M.ndim != 2:
-        raise ValueError(f"ngram_vectors must have shape (bucket, d); got {M.shape}.")
+    M = _check_ngram_matrix(ngram_vectors)
     rows = ngram_buckets(word, minn, maxn, M.shape[0])
     if rows.size == 0:
         return np.zeros(M.shape[1], dtype=M.dtype)
@@ -161,6 +180,9 @@ def word_vector(word_vec: Any, word: str, ngram_vectors: Any, minn: int = 3, max
 
     Taught in: chapter 02.
     """
-    M = np.asarray(ngram_vectors)
+    M = _check_ngram_matrix(ngram_vectors)
+    v = check_real_array(word_vec, "word_vec", 1) if not (isinstance(word_vec, np.ndarray) and word_vec.dtype.kind == "f") else word_vec
+    if v.shape != (M.shape[1],):
+        raise ValueError(f"word_vec must have shape (d,) = ({M.shape[1]},), like a row of ngram_vectors; got {v.shape}.")
     rows = ngram_buckets(word, minn, maxn, M.shape[0])
-    return (np.asarray(word_vec) + M[rows].sum(axis=0)) / (1 + rows.size)
+    return (v + M[rows].sum(axis=0)) / (1 + rows.size)

@@ -27,7 +27,16 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from embedcourse._validation import check_random_state
+from embedcourse._validation import (
+    check_bool,
+    check_float,
+    check_ids,
+    check_int,
+    check_random_state,
+    check_real_array,
+    check_seed,
+    check_sentences,
+)
 from embedcourse.text.corpus import Vocabulary
 
 __all__ = ["GloVe", "cooccurrence_matrix", "glove_weight", "glove_loss", "glove_gradients"]
@@ -55,12 +64,12 @@ def cooccurrence_matrix(ids: Any, offsets: Any, n_words: int, window: int = 10) 
     """
     import scipy.sparse as sp
 
-    ids = np.asarray(ids, dtype=np.int64)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    if window < 1:
-        raise ValueError(f"window must be >= 1; got {window}.")
-    if ids.size and (ids.min() < 0 or ids.max() >= n_words):
-        raise ValueError(f"ids must lie in [0, {n_words}); got values from {ids.min()} to {ids.max()}.")
+    n_words = check_int("n_words", n_words, 1, None)
+    window = check_int("window", window, 1, 1000)
+    ids = check_ids(ids, "ids", n_words)
+    offsets = check_ids(offsets, "offsets", ids.size + 1, allow_empty=False)
+    if offsets[0] != 0 or offsets[-1] != ids.size or (np.diff(offsets) < 0).any():
+        raise ValueError(f"offsets must be non-decreasing, from 0 to len(ids) = {ids.size} (see Vocabulary.encode).")
     sent = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     total = sp.csr_matrix((n_words, n_words), dtype=np.float64)
     for d in range(1, window + 1):
@@ -80,10 +89,37 @@ def cooccurrence_matrix(ids: Any, offsets: Any, n_words: int, window: int = 10) 
 def glove_weight(x: Any, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
     """GloVe's weighting ``f(x) = min(1, (x / x_max) ** alpha)``.
 
+    ``x_max`` must be a finite float > 0 and ``alpha`` a finite float in (0, 10].
+
     Taught in: chapter 02.
     """
+    x_max = check_float("x_max", x_max, 0.0, None, low_open=True)
+    alpha = check_float("alpha", alpha, 0.0, 10.0, low_open=True)
     x = np.asarray(x, dtype=np.float64)
-    return np.minimum(1.0, (x / x_max) ** alpha)
+    with np.errstate(over="ignore"):  # a tiny x_max: x / x_max -> inf, and min(1, inf) = 1
+        return np.minimum(1.0, (x / x_max) ** alpha)
+
+
+def _check_glove_args(W, Wt, b, bt, rows, cols, x) -> tuple:
+    """float64 copies of the arguments of :func:`glove_loss`, or a clear error naming the bad one."""
+    W = check_real_array(W, "W", 2)
+    Wt = check_real_array(Wt, "Wt", 2)
+    if Wt.shape[1] != W.shape[1]:
+        raise ValueError(f"Wt must have as many columns as W ({W.shape[1]}); got shape {Wt.shape}.")
+    b = check_real_array(b, "b", 1)
+    bt = check_real_array(bt, "bt", 1)
+    if b.shape[0] != W.shape[0]:
+        raise ValueError(f"b must have one entry per row of W ({W.shape[0]}); got shape {b.shape}.")
+    if bt.shape[0] != Wt.shape[0]:
+        raise ValueError(f"bt must have one entry per row of Wt ({Wt.shape[0]}); got shape {bt.shape}.")
+    rows = check_ids(rows, "rows", W.shape[0])
+    cols = check_ids(cols, "cols", Wt.shape[0])
+    x = check_real_array(x, "x", 1, allow_empty=True)
+    if not (rows.shape == cols.shape == x.shape):
+        raise ValueError(f"rows, cols and x must have the same length; got {rows.shape[0]}, {cols.shape[0]} and {x.shape[0]}.")
+    if x.size and x.min() <= 0:
+        raise ValueError("x must hold the positive co-occurrence values X[rows, cols] (log X is taken); got a value <= 0.")
+    return W, Wt, b, bt, rows, cols, x
 
 
 def glove_loss(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: float = 0.75) -> float:
@@ -101,6 +137,7 @@ def glove_loss(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: float =
 
     Taught in: chapter 02.
     """
+    W, Wt, b, bt, rows, cols, x = _check_glove_args(W, Wt, b, bt, rows, cols, x)
     diff = np.einsum("nd,nd->n", W[rows], Wt[cols]) + b[rows] + bt[cols] - np.log(x)
     return float(0.5 * np.sum(glove_weight(x, x_max, alpha) * diff**2))
 
@@ -112,6 +149,7 @@ def glove_gradients(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: fl
 
     Taught in: chapter 02.
     """
+    W, Wt, b, bt, rows, cols, x = _check_glove_args(W, Wt, b, bt, rows, cols, x)
     diff = np.einsum("nd,nd->n", W[rows], Wt[cols]) + b[rows] + bt[cols] - np.log(x)
     fd = glove_weight(x, x_max, alpha) * diff
     gW = np.zeros_like(W, dtype=np.float64)
@@ -128,21 +166,28 @@ class GloVe:
 
     Parameters
     ----------
-    vector_size : int
+    vector_size : int in [1, 10000]
         Dimension d.
-    window : int
+    window : int in [1, 1000]
         Co-occurrence window (``1 / distance`` weighting).
-    x_max, alpha : float
+    x_max : float > 0
+    alpha : float in (0, 10]
         The weighting function ``f(x) = min(1, (x / x_max)**alpha)``.
-    learning_rate : float
+    learning_rate : float in (0, 1]
         AdaGrad's initial step (0.05 in ``glove.c``).
-    epochs : int
+    epochs : int in [1, 10000]
         Passes over the non-zero co-occurrences.
-    min_count : int
+    min_count : int >= 1
         Ignore words rarer than this.
-    random_state : int
+    random_state : None, int in [0, 2**63 - 1] or numpy.random.Generator
     progress : bool
         Print a plain-text line about every 20% of the epochs.
+
+    Notes
+    -----
+    Every hyperparameter is checked at :meth:`fit` (bools and strings are rejected where a
+    number is expected, NaN and infinity everywhere): ``TypeError`` or ``ValueError`` naming
+    the argument and its range, before anything reaches the compiled loop.
 
     Attributes
     ----------
@@ -155,7 +200,9 @@ class GloVe:
     loss_history_ : numpy.ndarray, shape (epochs,)
         Mean loss per non-zero entry accumulated during each epoch.
     train_time_ : float
-        Seconds of AdaGrad (counting excluded).
+        Seconds of AdaGrad (counting excluded, and numba's JIT compilation excluded: the
+        kernel is compiled, or loaded from numba's on-disk cache, on a one-entry dummy problem
+        before the clock starts).
 
     Taught in: chapter 02.
     """
@@ -193,14 +240,19 @@ class GloVe:
         Returns
         -------
         self
+
+        Raises
+        ------
+        TypeError
+            A hyperparameter of the wrong type, or ``sentences`` given as one string or as a
+            list of strings (untokenised text).
+        ValueError
+            A hyperparameter out of range, NaN or infinite; an empty corpus; no co-occurrences.
+        FloatingPointError
+            Training diverged (the loss became NaN or infinite): the learning rate is too large.
         """
-        for name in ("vector_size", "window", "epochs", "min_count"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a whole number >= 1; got {v!r}.")
-        if not (self.x_max > 0 and self.alpha > 0 and self.learning_rate > 0):
-            raise ValueError("x_max, alpha and learning_rate must be positive.")
-        sentences = list(sentences) if not isinstance(sentences, (list, str)) else sentences
+        self._check_params()
+        sentences = check_sentences(sentences, "sentences")
         vocab = Vocabulary.build(sentences, min_count=self.min_count)
         ids, offsets = vocab.encode(sentences)
         self.vocabulary_ = vocab
@@ -211,8 +263,20 @@ class GloVe:
         self._fit_matrix(X, vocab.words)
         return self
 
+    def _check_params(self) -> None:
+        """Validate every hyperparameter (type, finiteness, range); raise naming the argument."""
+        check_int("vector_size", self.vector_size, 1, 10_000)
+        check_int("window", self.window, 1, 1000)
+        check_float("x_max", self.x_max, 0.0, None, low_open=True)
+        check_float("alpha", self.alpha, 0.0, 10.0, low_open=True)
+        check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
+        check_int("epochs", self.epochs, 1, 10_000)
+        check_int("min_count", self.min_count, 1, None)
+        check_seed("random_state", self.random_state)
+        check_bool("progress", self.progress)
+
     def _fit_matrix(self, X: Any, words: list[str]) -> None:
-        from embedcourse.models._glove_kernels import _glove_epoch
+        from embedcourse.models._glove_kernels import _glove_epoch, check_epoch_inputs, warm_up
         from embedcourse.vectors import WordVectors
 
         coo = X.tocoo()
@@ -231,13 +295,29 @@ class GloVe:
         gb, gbt = np.ones_like(b), np.ones_like(bt)
         losses = []
         next_report = 0.2
+        lr = np.float32(self.learning_rate)
+        # the kernel does not check indices: check every array once, here
+        check_epoch_inputs(rows, cols, logx, fx, W, Wt, b, bt, gW, gWt, gb, gbt, lr)
+        # compile (or load) the kernel on a dummy problem first: the clock measures training only
+        warm_up(rows, cols, logx, fx, W, lr)
         t0 = time.perf_counter()
         # glove.c shuffles the co-occurrence records once (shuffle.c), then reads them in that
         # order every epoch; shuffling the arrays themselves keeps the reads sequential.
         perm = rng.permutation(rows.shape[0])
         rows, cols, logx, fx = rows[perm], cols[perm], logx[perm], fx[perm]
         for epoch in range(self.epochs):
-            loss = _glove_epoch(rows, cols, logx, fx, W, Wt, b, bt, gW, gWt, gb, gbt, np.float32(self.learning_rate))
+            try:
+                loss = _glove_epoch(rows, cols, logx, fx, W, Wt, b, bt, gW, gWt, gb, gbt, lr)
+            except ZeroDivisionError:  # numba's check on 1 / sqrt(G) once G is NaN
+                loss = float("nan")
+            if loss < 0:  # pragma: no cover - check_epoch_inputs rejects this first
+                raise RuntimeError("GloVe kernel: arrays do not fit together (see check_epoch_inputs).")
+            if not np.isfinite(loss):
+                raise FloatingPointError(
+                    f"GloVe training diverged in epoch {epoch + 1} (the loss became {loss}): lower "
+                    f"learning_rate (got {self.learning_rate}) or check x_max and alpha "
+                    f"(got {self.x_max} and {self.alpha})."
+                )
             losses.append(loss / rows.shape[0])
             frac = (epoch + 1) / self.epochs
             if self.progress and frac >= next_report - 1e-9:

@@ -20,6 +20,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from embedcourse._validation import check_float, check_int
+
 __all__ = [
     "hash_bucket",
     "collision_rate",
@@ -31,6 +33,9 @@ __all__ = [
 ]
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_MAX_BUCKETS = 2**63 - 1  # bucket ids are returned as int64
+_MAX_SEED = 2**64 - 1  # the seed is used as a uint64 (ints) and as 8 key bytes (strings)
+_MAX_SIMULATED = 10**8  # collision_rate allocates int64 arrays of n_keys and n_buckets entries
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -51,8 +56,8 @@ def hash_bucket(keys: Any, n_buckets: int, seed: int = 0) -> np.ndarray:
     Parameters
     ----------
     keys : str, int, or array-like of str or of int, shape (n,)
-    n_buckets : int
-    seed : int
+    n_buckets : int in [1, 2**63 - 1]
+    seed : int in [0, 2**64 - 1]
         Different seeds give independent hash functions.
 
     Returns
@@ -61,10 +66,8 @@ def hash_bucket(keys: Any, n_buckets: int, seed: int = 0) -> np.ndarray:
 
     Taught in: chapter 02.
     """
-    if isinstance(n_buckets, bool) or not isinstance(n_buckets, (int, np.integer)) or n_buckets < 1:
-        raise ValueError(f"n_buckets must be a whole number >= 1; got {n_buckets!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number; got {seed!r}.")
+    n_buckets = check_int("n_buckets", n_buckets, 1, _MAX_BUCKETS)
+    seed = check_int("seed", seed, 0, _MAX_SEED)
     scalar = isinstance(keys, (str, int, np.integer))
     arr = np.asarray([keys] if scalar else keys)
     if arr.ndim != 1:
@@ -92,12 +95,13 @@ def collision_rate(n_keys: int, n_buckets: int, seed: int = 0) -> float:
     """Measured fraction of ``n_keys`` distinct keys that share their bucket with another key.
 
     Keys ``0..n_keys-1`` are hashed with :func:`hash_bucket`. Compare with
-    :func:`expected_collision_rate`.
+    :func:`expected_collision_rate`. ``n_keys`` and ``n_buckets`` are ints in ``[1, 10**8]``
+    (both become int64 arrays); ``seed`` as in :func:`hash_bucket`.
 
     Taught in: chapter 02.
     """
-    if n_keys < 1:
-        raise ValueError(f"n_keys must be >= 1; got {n_keys}.")
+    n_keys = check_int("n_keys", n_keys, 1, _MAX_SIMULATED)
+    n_buckets = check_int("n_buckets", n_buckets, 1, _MAX_SIMULATED)
     b = hash_bucket(np.arange(n_keys, dtype=np.int64), n_buckets, seed)
     load = np.bincount(b, minlength=n_buckets)
     return float((load[b] > 1).mean())
@@ -107,22 +111,24 @@ def expected_collision_rate(n_keys: int, n_buckets: int) -> float:
     """Probability that a key shares its bucket, for a uniform random hash.
 
     A given key is alone when each of the other ``n - 1`` keys misses its bucket:
-    ``1 - (1 - 1/B) ** (n - 1)``, about ``1 - exp(-n / B)``.
+    ``1 - (1 - 1/B) ** (n - 1)``, about ``1 - exp(-n / B)``. Both are ints >= 1.
 
     Taught in: chapter 02.
     """
-    if n_keys < 1 or n_buckets < 1:
-        raise ValueError("n_keys and n_buckets must be >= 1.")
+    n_keys = check_int("n_keys", n_keys, 1, None)
+    n_buckets = check_int("n_buckets", n_buckets, 1, None)
     return float(1.0 - np.exp((n_keys - 1) * np.log1p(-1.0 / n_buckets))) if n_buckets > 1 else float(n_keys > 1)
 
 
 def expected_occupied_fraction(n_keys: int, n_buckets: int) -> float:
     """Expected fraction of buckets holding at least one of ``n_keys`` keys: ``1 - (1 - 1/B)**n``.
 
+    ``n_keys`` is an int >= 0, ``n_buckets`` an int >= 1.
+
     Taught in: chapter 02.
     """
-    if n_keys < 0 or n_buckets < 1:
-        raise ValueError("need n_keys >= 0 and n_buckets >= 1.")
+    n_keys = check_int("n_keys", n_keys, 0, None)
+    n_buckets = check_int("n_buckets", n_buckets, 1, None)
     return float(1.0 - np.exp(n_keys * np.log1p(-1.0 / n_buckets))) if n_buckets > 1 else float(n_keys > 0)
 
 
@@ -142,6 +148,12 @@ def bag_inputs(bags: Iterable[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
 
     Taught in: chapter 02.
     """
+    if isinstance(bags, (str, bytes)):
+        raise TypeError("bags must be a list of lists of int ids, not a string.")
+    bags = list(bags)
+    for i, b in enumerate(bags):
+        if isinstance(b, (str, bytes)) or not hasattr(b, "__iter__"):
+            raise TypeError(f"bags must be a list of lists of int ids; bag {i} is {type(b).__name__}.")
     bags = [list(b) for b in bags]
     if not bags:
         raise ValueError("bags is empty; pass at least one list of ids.")
@@ -162,8 +174,13 @@ def table_bytes(rows: int, dim: int, dtype: Any = "float32") -> int:
 
     Taught in: chapter 02.
     """
-    if rows < 0 or dim < 0:
-        raise ValueError(f"rows and dim must be >= 0; got {rows} and {dim}.")
+    for name, v in (("rows", rows), ("dim", dim)):
+        try:
+            check_int(name, v, 0, None)
+        except ValueError:
+            raise ValueError(f"rows and dim must be >= 0; got {rows} and {dim}.") from None
+    if dtype is None:
+        raise TypeError("dtype must be a numpy dtype or a name such as 'float32'; got None.")
     key = str(dtype)
     size = _DTYPE_BYTES.get(key)
     if size is None:
@@ -172,10 +189,11 @@ def table_bytes(rows: int, dim: int, dtype: Any = "float32") -> int:
 
 
 def format_bytes(n: float) -> str:
-    """``1_500_000_000 -> '1.5 GB'`` (powers of 1000).
+    """``1_500_000_000 -> '1.5 GB'`` (powers of 1000); ``n`` must be a finite number.
 
     Taught in: chapter 02.
     """
+    n = check_float("n", n)
     for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
         if abs(n) < 1000 or unit == "PB":
             return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
