@@ -277,7 +277,7 @@ def test_sif_common_component_equals_truncated_svd(lee):
 def test_sif_bad_input(tiny_wv):
     with pytest.raises(TypeError, match="WordVectors or a gensim KeyedVectors"):
         SIFEmbedder({"cat": [1, 2]}).fit(["cat"])
-    with pytest.raises(ValueError, match="a must be a positive number"):
+    with pytest.raises(ValueError, match="a must be a finite float > 0"):
         SIFEmbedder(tiny_wv, a=0).fit(["cat"])
     with pytest.raises(ValueError, match="no tokens"):
         SIFEmbedder(tiny_wv).fit(["!!!", "?"])

@@ -48,8 +48,21 @@ def _feed(h: "hashlib._Hash", part: Any) -> None:
         h.update(f"seq{len(part)}".encode())
         for p in part:
             _feed(h, p)
+    elif part is None or isinstance(part, (bool, int, float, np.integer, np.floating, dict)):
+        h.update(json.dumps(part, sort_keys=True, default=_json_default).encode())
     else:
-        h.update(json.dumps(part, sort_keys=True, default=repr).encode())
+        raise TypeError(
+            f"content_hash cannot hash a {type(part).__name__} part (its repr is not stable across "
+            f"runs); pass arrays, str, bytes, numbers, None, or lists/tuples/dicts of them."
+        )
+
+
+def _json_default(x: Any) -> Any:
+    if isinstance(x, (np.integer, np.floating)):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"content_hash cannot hash a {type(x).__name__} part inside a dict.")
 
 
 def content_hash(*parts: Any) -> str:
@@ -72,6 +85,10 @@ def cache_array(key: str, compute: Callable[[], np.ndarray], *, namespace: str =
     namespace : str
         Sub-folder, to keep kinds of results apart.
     """
+    if not isinstance(key, str) or not key:
+        raise TypeError(f"key must be a non-empty str (a content_hash); got {key!r}.")
+    if not callable(compute):
+        raise TypeError(f"compute must be a function of no arguments returning an array; got {type(compute).__name__}.")
     root = cache_dir()
     if root is None:
         return np.asarray(compute())
@@ -116,6 +133,8 @@ def cached_encode(
     -------
     numpy.ndarray, shape (n, d), float32
     """
+    if isinstance(texts, (str, bytes)) or texts is None:
+        raise TypeError(f"texts must be a list of strings, not one {type(texts).__name__}; wrap it: [text].")
     texts = list(texts)
     if not texts:
         raise ValueError("texts is empty; pass at least one string to encode.")

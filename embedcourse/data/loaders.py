@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from embedcourse._validation import check_bool
+
 from .registry import SOURCES, locate, locate_all
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type hints only
@@ -202,7 +204,14 @@ def load_minilm(device: str = "cpu") -> "SentenceTransformer":
     """
     if not isinstance(device, str) or not device:
         raise TypeError(f"device must be a torch device name such as 'cpu'; got {device!r}.")
-    return _minilm(device)
+    if not isinstance(device, str) or not device:
+        raise TypeError(f"device must be a torch device name such as 'cpu' or 'cuda'; got {device!r}.")
+    try:
+        return _minilm(device)
+    except RuntimeError as exc:
+        if "device" not in str(exc).lower():
+            raise
+        raise ValueError(f"device={device!r} is not a valid torch device ('cpu', 'cuda', 'cuda:0', 'mps'): {exc}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,7 +548,8 @@ def load_movielens_100k(kg: bool = False) -> dict[str, "pd.DataFrame"]:
 
     Taught in: the recommendation chapter.
     """
-    return {k: v.copy() for k, v in _movielens(bool(kg)).items()}
+    kg = check_bool("kg", kg)
+    return {k: v.copy() for k, v in _movielens(kg).items()}
 
 
 def load_weat() -> dict[str, list[str]]:

@@ -91,6 +91,15 @@ class Source:
     no_deps: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Source name must be a non-empty str; got {self.name!r}.")
+        for field_name in ("path", "sha256"):
+            value = getattr(self, field_name)
+            if not (isinstance(value, str) or (isinstance(value, tuple) and value
+                                               and all(isinstance(v, str) for v in value))):
+                raise TypeError(
+                    f"Source {self.name!r}: {field_name} must be a str or a non-empty tuple of str; got {value!r}."
+                )
         paths, hashes = self.paths, self.hashes
         if len(paths) != len(hashes):
             raise ValueError(
@@ -422,7 +431,7 @@ def _get_source(name: str) -> Source:
         return SOURCES[name]
     except KeyError:
         raise KeyError(
-            f"Unknown data source {name!r}. Known sources: {', '.join(sorted(SOURCES))}."
+            f"Unknown data source {name!r} (the name argument). Known sources: {', '.join(sorted(SOURCES))}."
         ) from None
 
 
@@ -480,7 +489,13 @@ def verify_sha256(path: str | os.PathLike, expected: str, *, what: str = "", fix
     DataIntegrityError
         The file's digest differs; the message names the file, the expected and the actual hash.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or path-like; got {type(path).__name__}.")
+    if not isinstance(expected, str) or len(expected) != 64:
+        raise ValueError(f"expected must be a 64-character hex sha256 digest; got {expected!r}.")
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"path {os.fspath(path)!r} is not a file.")
     actual = _file_sha256(path)
     if actual != expected:
         label = f" of data source {what!r}" if what else ""

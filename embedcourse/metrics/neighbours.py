@@ -18,8 +18,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from embedcourse._validation import as_matrix
-from embedcourse.metrics.similarity import pairwise_distances
+from embedcourse._validation import as_matrix, check_int, row_norms
+from embedcourse.metrics.similarity import DISTANCE_METRICS, _check_metric, pairwise_distances
 
 __all__ = ["knn_label_accuracy"]
 
@@ -74,6 +74,16 @@ def knn_label_accuracy(
     from sklearn.model_selection import StratifiedKFold
 
     X = as_matrix(X, "X", dtype=np.float64)
+    _check_metric(metric, DISTANCE_METRICS, "knn_label_accuracy")
+    n_splits = check_int("n_splits", n_splits, 2, None, hint=" (folds of the cross-validation)")
+    if metric == "cosine" and (row_norms(X) == 0).any():
+        first = int(np.flatnonzero(row_norms(X) == 0)[0])
+        raise ValueError(
+            f"X has a zero row (row {first}), so its cosine distance is undefined; drop it or use "
+            f"metric='euclidean'."
+        )
+    if isinstance(labels, (str, bytes)):
+        raise TypeError("labels must be a sequence of one label per row of X, not one string.")
     y_raw = np.asarray(labels)
     if y_raw.ndim != 1 or y_raw.shape[0] != X.shape[0]:
         raise ValueError(

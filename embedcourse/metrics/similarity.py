@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from embedcourse._validation import as_matrix
+from embedcourse._validation import as_array, as_matrix, check_finite_result, row_norms
 
 __all__ = [
     "normalize_rows",
@@ -59,7 +59,7 @@ def _float_dtype(x: Any) -> Any:
 
 def _vector(x: Any, name: str, *, dtype: Any = None) -> np.ndarray:
     """A finite 1-d vector, with a hint towards the pairwise functions for matrices."""
-    arr = np.asarray(x)
+    arr = as_array(x, name)
     if arr.ndim != 1:
         hint = (
             "; for matrices of vectors use pairwise_similarity / pairwise_distances"
@@ -100,6 +100,14 @@ def _matrices(A: Any, B: Any, *, dtype: Any = None) -> tuple[np.ndarray, np.ndar
     return A, B, False
 
 
+def _finite(value: float, what: str) -> float:
+    if not np.isfinite(value):
+        raise ValueError(
+            f"the {what} of a and b overflowed float64 (their values are too large); rescale them."
+        )
+    return value
+
+
 def _check_metric(metric: str, valid: tuple[str, ...], func: str) -> str:
     if not isinstance(metric, str) or metric not in valid:
         choices = ", ".join(repr(m) for m in valid)
@@ -138,10 +146,10 @@ def normalize_rows(X: Any, *, eps: float = 1e-12, allow_zero: bool = False) -> n
 
     Taught in: chapter 01.
     """
-    arr = np.asarray(X)
+    arr = as_array(X, "X")
     single = arr.ndim == 1
     M = as_matrix(arr, "X", dtype=_float_dtype(arr), allow_1d=True)
-    norms = np.linalg.norm(M, axis=1)
+    norms = row_norms(M)  # == np.linalg.norm(M, axis=1), but no overflow for huge float32 rows
     zero = norms <= eps
     if zero.any():
         if not allow_zero:
@@ -172,7 +180,7 @@ def dot_similarity(a: Any, b: Any) -> float:
     Taught in: chapter 01.
     """
     u, v = _pair(a, b, dtype=np.float64)
-    return float(u @ v)
+    return _finite(float(u @ v), "dot product")
 
 
 def cosine_similarity(a: Any, b: Any) -> float:
@@ -196,11 +204,14 @@ def cosine_similarity(a: Any, b: Any) -> float:
     Taught in: chapter 01.
     """
     u, v = _pair(a, b, dtype=np.float64)
-    nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+    nu, nv = row_norms(np.stack([u, v]))
     for name, n in (("a", nu), ("b", nv)):
         if n == 0:
             raise ValueError(f"{name} is the zero vector, so cosine is undefined: {_ZERO_VECTOR_HINT}.")
-    return float(np.clip((u @ v) / (nu * nv), -1.0, 1.0))
+    dot = u @ v
+    if not (np.isfinite(dot) and np.isfinite(nu * nv)):  # huge values: normalise first
+        dot, nu, nv = (u / nu) @ (v / nv), 1.0, 1.0
+    return float(np.clip(dot / (nu * nv), -1.0, 1.0))
 
 
 def euclidean_distance(a: Any, b: Any) -> float:
@@ -217,7 +228,7 @@ def euclidean_distance(a: Any, b: Any) -> float:
     Taught in: chapter 01.
     """
     u, v = _pair(a, b, dtype=np.float64)
-    return float(np.linalg.norm(u - v))
+    return _finite(float(np.linalg.norm(u - v)), "euclidean distance")
 
 
 def manhattan_distance(a: Any, b: Any) -> float:
@@ -234,7 +245,7 @@ def manhattan_distance(a: Any, b: Any) -> float:
     Taught in: chapter 01.
     """
     u, v = _pair(a, b, dtype=np.float64)
-    return float(np.abs(u - v).sum())
+    return _finite(float(np.abs(u - v).sum()), "manhattan distance")
 
 
 def hamming_distance(a: Any, b: Any, *, normalized: bool = True) -> float:
@@ -277,13 +288,13 @@ def _check_no_zero_rows(M: np.ndarray, norms: np.ndarray, name: str) -> None:
 
 
 def _cosine_matrix(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
-    na = np.linalg.norm(A, axis=1)
+    na = row_norms(A)
     _check_no_zero_rows(A, na, "A")
     An = A / na[:, None]
     if same:
         Bn = An
     else:
-        nb = np.linalg.norm(B, axis=1)
+        nb = row_norms(B)
         _check_no_zero_rows(B, nb, "B")
         Bn = B / nb[:, None]
     S = An @ Bn.T
@@ -321,7 +332,7 @@ def pairwise_similarity(A: Any, B: Any = None, metric: str = "cosine") -> np.nda
     _check_metric(metric, SIMILARITY_METRICS, "pairwise_similarity")
     A, B, same = _matrices(A, B)
     if metric == "dot":
-        return A @ B.T
+        return check_finite_result(A @ B.T, "A and B", what="the dot products")
     return _cosine_matrix(A, B, same)
 
 
@@ -404,8 +415,19 @@ def pairwise_distances(A: Any, B: Any = None, metric: str = "euclidean") -> np.n
             np.fill_diagonal(D, 0.0)
         return D
     if metric == "manhattan":
-        return _blockwise(A, B, lambda x, y: np.abs(x - y).sum(axis=2), A.dtype)
-    D = _sq_euclidean_matrix(A, B, same)
+        D = _blockwise(A, B, lambda x, y: np.abs(x - y).sum(axis=2), A.dtype)
+        return check_finite_result(D, "A and B", what="the manhattan distances")
+    with np.errstate(over="ignore", invalid="ignore"):
+        D = _sq_euclidean_matrix(A, B, same)
+    if not np.isfinite(D).all() and D.dtype == np.float32:
+        # squares of float32 values beyond ~1e19 overflow: redo in float64, keep float32 out
+        with np.errstate(over="ignore", invalid="ignore"):
+            D64 = _sq_euclidean_matrix(A.astype(np.float64), B.astype(np.float64), same)
+            if metric == "euclidean":
+                np.sqrt(D64, out=D64)
+            D = D64.astype(np.float32)
+        return check_finite_result(D, "A and B", what=f"the {metric} distances")
+    check_finite_result(D, "A and B", what=f"the {metric} distances")
     if metric == "euclidean":
         np.sqrt(D, out=D)
     return D

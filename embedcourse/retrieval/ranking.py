@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from embedcourse._validation import as_matrix, check_k
+from embedcourse._validation import as_matrix, check_k, row_norms
 
 __all__ = ["search", "top_k", "rank_of_relevant", "recall_at_k", "mrr"]
 
@@ -52,7 +52,12 @@ def search(query_emb: Any, doc_emb: Any, k: int = 10) -> tuple[np.ndarray, np.nd
     Taught in: chapter 03.
     """
     D = as_matrix(doc_emb, "doc_emb", dtype=np.float32)
-    Q = as_matrix(query_emb, "query_emb", dtype=np.float32, allow_1d=True, n_features=D.shape[1])
+    Q = as_matrix(query_emb, "query_emb", dtype=np.float32, allow_1d=True)
+    if Q.shape[1] != D.shape[1]:
+        raise ValueError(
+            f"query_emb has {Q.shape[1]} columns but doc_emb has {D.shape[1]}; queries and documents "
+            f"must be embedded in the same space (same dimension d)."
+        )
     k = check_k(k, D.shape[0], what="documents in doc_emb")
     return top_k(_unit(Q) @ _unit(D).T, k)
 
@@ -82,7 +87,7 @@ def top_k(scores: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _unit(M: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(M, axis=1, keepdims=True)
+    norms = row_norms(M)[:, None]  # == np.linalg.norm(M, axis=1), safe for huge float32 rows
     return M / np.where(norms > 0, norms, 1.0)
 
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from embedcourse._validation import check_random_state
+from embedcourse._validation import as_matrix, check_float, check_int, check_random_state
 from embedcourse.text import tokenize
 
 __all__ = ["TfidfEmbedder", "LSAEmbedder", "AverageWordVectors", "SIFEmbedder", "randomized_svd"]
@@ -124,8 +124,7 @@ class TfidfEmbedder:
         texts = _check_texts(texts)
         if isinstance(self.min_df, bool) or not isinstance(self.min_df, (int, np.integer)) or self.min_df < 1:
             raise ValueError(f"min_df must be a positive int; got {self.min_df!r}.")
-        if not 0.0 < float(self.max_df) <= 1.0:
-            raise ValueError(f"max_df must be a fraction in (0, 1]; got {self.max_df!r}.")
+        check_float("max_df", self.max_df, 0.0, 1.0, low_open=True, hint=" (a fraction of the documents)")
         docs = self._tokens(texts)
         df = Counter()
         for d in docs:
@@ -199,6 +198,12 @@ def randomized_svd(
 
     Taught in: chapter 03.
     """
+    if not (hasattr(X, "tocsr") and hasattr(X, "shape")):  # scipy sparse matrices pass as they are
+        X = as_matrix(X, "X", dtype=None)
+    elif X.shape[0] == 0 or X.shape[1] == 0 or not np.isfinite(X.data).all():
+        raise ValueError(f"X must be a non-empty matrix of finite numbers; got shape {X.shape}.")
+    n_components = check_int("n_components", n_components, 1, min(X.shape),
+                             hint=" (at most the smaller dimension of X)")
     rng = check_random_state(random_state)
     n, m = X.shape
     r = min(n_components + n_oversamples, n, m)
@@ -420,8 +425,7 @@ class SIFEmbedder(AverageWordVectors):
         """Count word frequencies in ``texts`` and find the common component(s) of their averages."""
         texts = _check_texts(texts)
         wv = _check_word_vectors(self.word_vectors)
-        if not (isinstance(self.a, (int, float)) and self.a > 0):
-            raise ValueError(f"a must be a positive number; got {self.a!r}.")
+        check_float("a", self.a, 0.0, None, low_open=True, hint=" (the SIF smoothing constant)")
         k = self.n_components
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
             raise ValueError(f"n_components must be an int >= 0; got {k!r}.")

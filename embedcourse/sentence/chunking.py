@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from embedcourse._validation import as_matrix
+from embedcourse._validation import as_matrix, check_texts, row_norms
 
 __all__ = [
     "chunk_text",
@@ -163,9 +163,7 @@ def chunk_corpus(
 
     Taught in: chapter 03.
     """
-    texts = list(texts)
-    if not texts:
-        raise ValueError("texts is empty; pass at least one document.")
+    texts = check_texts(texts, "texts")
     chunks: list[str] = []
     owner: list[int] = []
     for i, t in enumerate(texts):
@@ -173,7 +171,7 @@ def chunk_corpus(
             cs = chunk_text(t, size, overlap, unit, tokenizer=tokenizer, max_chunks=max_chunks)
         except ValueError as exc:
             if "empty" in str(exc) or "no tokens" in str(exc):
-                raise ValueError(f"document {i} is empty; drop empty documents before chunking.") from exc
+                raise ValueError(f"document {i} is empty (texts[{i}]); drop empty documents before chunking.") from exc
             raise
         chunks.extend(cs)
         owner.extend([i] * len(cs))
@@ -200,7 +198,7 @@ def _check_index(chunk_embs: Any, doc_index: Any) -> tuple[np.ndarray, np.ndarra
 
 
 def _unit_rows(M: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(M, axis=1, keepdims=True)
+    n = row_norms(M)[:, None]  # == np.linalg.norm(M, axis=1), safe for huge float32 rows
     return M / np.where(n > 0, n, 1.0)
 
 
@@ -256,7 +254,12 @@ def max_sim_scores(query_emb: Any, chunk_embs: Any, doc_index: Any) -> np.ndarra
     Taught in: chapter 03.
     """
     E, idx, n_docs = _check_index(chunk_embs, doc_index)
-    Q = as_matrix(query_emb, "query_emb", dtype=np.float32, allow_1d=True, n_features=E.shape[1])
+    Q = as_matrix(query_emb, "query_emb", dtype=np.float32, allow_1d=True)
+    if Q.shape[1] != E.shape[1]:
+        raise ValueError(
+            f"query_emb has {Q.shape[1]} columns but chunk_embs has {E.shape[1]}; both must come from "
+            f"the same encoder (same dimension d)."
+        )
     S = _unit_rows(Q) @ _unit_rows(E).T
     # reduceat needs each document's chunks side by side: sort chunks by document id first
     order = np.argsort(idx, kind="stable")

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from embedcourse._validation import check_int, check_texts
 from embedcourse.data.cache import cache_array, content_hash
 from embedcourse.sentence.pooling import POOLING_MODES, pool
 
@@ -79,6 +80,8 @@ def token_embeddings(model: Any, sentence: str, *, max_length: int | None = None
     """
     sentence = _check_text(sentence, "sentence")
     transformer, tokenizer, default_len = _parts(model)
+    if max_length is not None:
+        check_int("max_length", max_length, 1, None, hint=" (tokens, or None for the model's window)")
     enc = tokenizer(sentence, truncation=True, max_length=max_length or default_len, return_tensors="pt")
     hidden = _forward(transformer, enc)[0]
     return enc.tokens(0), hidden.float().cpu().numpy().astype(np.float32)
@@ -115,6 +118,7 @@ def word_vector_in_context(model: Any, sentence: str, word: str, *, occurrence: 
     word = _check_text(word, "word").strip()
     if any(c.isspace() for c in word):
         raise ValueError(f"word must be a single word without spaces; got {word!r}.")
+    occurrence = check_int("occurrence", occurrence, 0, None, hint=" (0 = first occurrence)")
     transformer, tokenizer, max_length = _parts(model)
     enc = tokenizer(sentence, truncation=True, max_length=max_length, return_offsets_mapping=True, return_tensors="pt")
     word_ids = enc.word_ids(0)
@@ -176,9 +180,7 @@ def encode_pooled(
 
     Taught in: chapter 03.
     """
-    texts = list(texts)
-    if not texts:
-        raise ValueError("texts is empty; pass at least one string to encode.")
+    texts = check_texts(texts, "texts")
     for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise TypeError(f"texts must be strings; item {i} is {type(t).__name__}.")
@@ -187,7 +189,7 @@ def encode_pooled(
         raise ValueError(f"modes is empty; choose from {POOLING_MODES}.")
     for m in modes:
         if m not in POOLING_MODES:
-            raise ValueError(f"unknown pooling mode {m!r}; choose from {POOLING_MODES}.")
+            raise ValueError(f"unknown pooling mode {m!r} in modes; choose from {POOLING_MODES}.")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
     transformer, tokenizer, default_len = _parts(model)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from embedcourse._validation import as_array
+
 import numpy as np
 
 __all__ = ["mean_pool", "max_pool", "cls_pool", "pool", "POOLING_MODES"]
@@ -44,10 +46,12 @@ def _check(token_embs: Any, attention_mask: Any, func: str) -> tuple[Any, Any, b
         if not torch.is_floating_point(E):
             raise TypeError(f"{func}: token_embs has dtype {E.dtype}; expected floating point.")
     else:
-        E = np.asarray(token_embs)
+        E = as_array(token_embs, f"{func}: token_embs")
         if not np.issubdtype(E.dtype, np.number) or E.dtype == bool:
             raise TypeError(f"{func}: token_embs has dtype {E.dtype}; expected numbers.")
         E = E.astype(np.float32, copy=False)
+        if E.size and not np.isfinite(E).all():
+            raise ValueError(f"{func}: token_embs contains NaN or infinity; clean it first.")
     single = E.ndim == 2
     if single:
         E = E[None]

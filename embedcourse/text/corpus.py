@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from embedcourse._validation import check_random_state
+from embedcourse._validation import as_array, check_counts, check_float, check_int, check_random_state
 
 __all__ = [
     "TOKEN_PATTERN",
@@ -71,7 +71,7 @@ def tokenize(text: str, lower: bool = True) -> list[str]:
     Taught in: chapter 02.
     """
     if not isinstance(text, str):
-        raise TypeError(f"tokenize expects a str; got {type(text).__name__}.")
+        raise TypeError(f"tokenize expects a str; got {type(text).__name__} (text must be one str).")
     if lower:
         text = text.lower()
     return TOKEN_PATTERN.findall(text)
@@ -83,7 +83,7 @@ def split_sentences(text: str) -> list[str]:
     Taught in: chapter 02.
     """
     if not isinstance(text, str):
-        raise TypeError(f"split_sentences expects a str; got {type(text).__name__}.")
+        raise TypeError(f"split_sentences expects a str; got {type(text).__name__} (text must be one str).")
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
@@ -107,6 +107,11 @@ def sentences_from_texts(texts: Iterable[str], lower: bool = True, split: bool =
 
     Taught in: chapter 02.
     """
+    if isinstance(texts, (str, bytes)) or texts is None:
+        raise TypeError(
+            f"texts must be a list of strings (one per document), not one {type(texts).__name__}; "
+            f"wrap a single text: [text]."
+        )
     out: list[list[str]] = []
     for i, text in enumerate(texts):
         if not isinstance(text, str):
@@ -120,6 +125,8 @@ def sentences_from_texts(texts: Iterable[str], lower: bool = True, split: bool =
 
 
 def _check_sentences(sentences: Any) -> list[Sequence[str]]:
+    if sentences is None:
+        raise TypeError("sentences is None; pass a list of token lists.")
     if isinstance(sentences, str):
         raise TypeError(
             "sentences must be a list of token lists, not one string; "
@@ -176,7 +183,20 @@ class Vocabulary:
     index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.counts = np.asarray(self.counts, dtype=np.int64)
+        if isinstance(self.words, str) or self.words is None:
+            raise TypeError("words must be a list of str (one per vocabulary entry), not one str or None.")
+        self.words = list(self.words)
+        counts = as_array(self.counts, "counts")
+        if counts.ndim != 1 or counts.shape[0] != len(self.words):
+            raise ValueError(
+                f"counts must be 1-d with one count per word: words has {len(self.words)} entries, "
+                f"counts has shape {counts.shape}."
+            )
+        if counts.size and (not np.issubdtype(counts.dtype, np.number) or counts.dtype == bool
+                            or not np.isfinite(counts).all() or (counts < 0).any()
+                            or (counts != np.round(counts)).any()):
+            raise ValueError("counts must be whole numbers >= 0 (one per word).")
+        self.counts = counts.astype(np.int64)
         if not self.index:
             self.index = {w: i for i, w in enumerate(self.words)}
 
@@ -207,7 +227,7 @@ class Vocabulary:
         """
         if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
             raise ValueError(f"min_count must be a whole number >= 1; got {min_count!r}.")
-        if max_size is not None and (not isinstance(max_size, (int, np.integer)) or max_size < 1):
+        if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)) or max_size < 1):
             raise ValueError(f"max_size must be None or a whole number >= 1; got {max_size!r}.")
         sentences = _check_sentences(sentences)
         counter: Counter = Counter()
@@ -215,12 +235,13 @@ class Vocabulary:
             counter.update(s)
         if not counter:
             raise ValueError(
-                "the corpus is empty (no tokens in any sentence); pass tokenised, non-empty text."
+                "the corpus is empty (no tokens in any sentence); pass sentences as tokenised, "
+                "non-empty text."
             )
         if not all(isinstance(k, str) for k in counter):
             i, j, tok = _first_bad_token(sentences)
             raise TypeError(
-                f"tokens must be str; sentence {i}, token {j} is {tok!r} "
+                f"tokens of sentences must be str; sentence {i}, token {j} is {tok!r} "
                 f"({type(tok).__name__}). Convert with str() or tokenise the text first."
             )
         n_tokens = sum(counter.values())
@@ -272,16 +293,33 @@ class Vocabulary:
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Map ids back to words."""
-        return [self.words[int(i)] for i in ids]
+        if isinstance(ids, (str, bytes)):
+            raise TypeError("ids must be a sequence of integer word ids, not a string.")
+        arr = as_array(list(ids) if not isinstance(ids, np.ndarray) else ids, "ids")
+        if arr.size == 0:
+            return []
+        if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"ids must be a 1-d sequence of integer word ids; got dtype {arr.dtype}, shape {arr.shape}.")
+        bad = (arr < 0) | (arr >= len(self.words))
+        if bad.any():
+            raise ValueError(
+                f"ids must be in [0, {len(self.words) - 1}] (the vocabulary has {len(self.words)} words); "
+                f"got {int(arr[bad][0])}."
+            )
+        return [self.words[i] for i in arr.tolist()]
 
 
 def _as_counts(counts: Any) -> np.ndarray:
-    c = np.asarray(counts)
-    if c.ndim != 1 or c.size == 0:
-        raise ValueError(f"counts must be a non-empty 1-d array of word counts; got shape {c.shape}.")
-    if not np.issubdtype(c.dtype, np.number) or (c <= 0).any():
-        raise ValueError("counts must be positive numbers (one per vocabulary word).")
-    return c.astype(np.float64)
+    return check_counts(counts, "counts")
+
+
+def _powered(counts: Any, power: Any) -> np.ndarray:
+    """``counts ** power`` for finite ``power`` (negative powers favour rare words, as in gensim)."""
+    power = check_float("power", power)
+    p = _as_counts(counts) ** power
+    if not np.isfinite(p).all() or not np.isfinite(p.sum()) or p.sum() == 0:
+        raise ValueError(f"counts ** power overflows for power={power:g}; use a smaller |power|.")
+    return p
 
 
 def subsample_probs(counts: Any, t: float = 1e-3) -> np.ndarray:
@@ -308,8 +346,7 @@ def subsample_probs(counts: Any, t: float = 1e-3) -> np.ndarray:
     Taught in: chapter 02.
     """
     c = _as_counts(counts)
-    if t < 0:
-        raise ValueError(f"t must be >= 0; got {t}.")
+    t = check_float("t", t, 0, None, hint=" (0 switches subsampling off)")
     if t == 0:
         return np.ones_like(c)
     threshold = t * c.sum()
@@ -325,7 +362,7 @@ def negative_distribution(counts: Any, power: float = 0.75) -> np.ndarray:
 
     Taught in: chapter 02.
     """
-    p = _as_counts(counts) ** power
+    p = _powered(counts, power)
     return p / p.sum()
 
 
@@ -342,7 +379,8 @@ def negative_table(counts: Any, power: float = 0.75, domain: int = 2**31 - 1) ->
 
     Taught in: chapter 02.
     """
-    p = _as_counts(counts) ** power
+    p = _powered(counts, power)
+    domain = check_int("domain", domain, 1, 2**62)
     return np.round(np.cumsum(p) / p.sum() * domain).astype(np.int64)
 
 
@@ -355,7 +393,17 @@ def draw_negatives(table: Any, size: int | tuple[int, ...], random_state: Any = 
 
     Taught in: chapter 02.
     """
-    table = np.asarray(table)
+    table = as_array(table, "table")
+    if table.ndim != 1 or table.size == 0 or not np.issubdtype(table.dtype, np.integer) or table.dtype == bool:
+        raise ValueError(
+            f"table must be a non-empty 1-d integer array from negative_table; got dtype {table.dtype}, "
+            f"shape {table.shape}."
+        )
+    if table[0] < 0 or table[-1] <= 0 or (np.diff(table) < 0).any():
+        raise ValueError("table must be non-decreasing, start >= 0 and end > 0 (the output of negative_table).")
+    sizes = size if isinstance(size, tuple) else (size,)
+    for s_ in sizes:
+        check_int("size", s_, 0, None, hint=" (or a tuple of them)")
     rng = check_random_state(random_state)
     r = rng.integers(0, table[-1], size=size)
     return np.searchsorted(table, r, side="right")
@@ -392,10 +440,17 @@ def context_pairs(
 
     Taught in: chapter 02.
     """
-    ids = np.asarray(ids)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    if window < 1:
-        raise ValueError(f"window must be >= 1; got {window}.")
+    ids = as_array(ids, "ids")
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be a 1-d array of token ids; got shape {ids.shape}.")
+    offsets = as_array(offsets, "offsets")
+    if offsets.ndim != 1 or offsets.size == 0 or not (np.issubdtype(offsets.dtype, np.integer) or offsets.size == 0):
+        raise ValueError(
+            f"offsets must be a non-empty 1-d integer array (sentence boundaries from Vocabulary.encode); "
+            f"got dtype {offsets.dtype}, shape {offsets.shape}."
+        )
+    offsets = offsets.astype(np.int64)
+    window = check_int("window", window, 1, None)
     n = ids.shape[0]
     if offsets[0] != 0 or offsets[-1] != n or (np.diff(offsets) < 0).any():
         raise ValueError("offsets must start at 0, end at len(ids) and be non-decreasing.")

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from embedcourse._validation import as_matrix, check_k, require
+from embedcourse._validation import as_matrix, check_k, require, row_norms
 
 __all__ = ["WordVectors"]
 
@@ -135,7 +135,7 @@ class WordVectors:
                 f"words must be unique, but {dup!r} appears more than once "
                 f"({len(keys) - len(key_to_index)} duplicate(s) in all); deduplicate first."
             )
-        norms = np.linalg.norm(V, axis=1)
+        norms = row_norms(V)  # == np.linalg.norm(V, axis=1); no overflow for huge float32 rows
         zero = np.flatnonzero(norms == 0)
         if zero.size:
             raise ValueError(
@@ -474,12 +474,19 @@ class WordVectors:
             v = self.get_vector(word_or_vector)
         else:
             v = self._as_query_vector(word_or_vector, "word_or_vector")
+            if not np.linalg.norm(v) > 0:
+                raise ValueError("word_or_vector is the zero vector, so its cosine distance is undefined.")
+        if isinstance(other_words, str):
+            raise TypeError(f"other_words must be a list of words, not one str; wrap it: [{other_words!r}].")
+        if other_words is not None and not isinstance(other_words, Iterable):
+            raise TypeError(f"other_words must be a list of words; got {other_words!r}.")
         if other_words:
             idx = [self.get_index(w) for w in other_words]
             others, norms = self.vectors[idx], self._norms[idx]
         else:
             others, norms = self.vectors, self._norms
-        return 1 - (others @ v) / (np.linalg.norm(v) * norms)
+        nv = row_norms(v[None, :])[0]  # == np.linalg.norm(v); no overflow for huge float32 vectors
+        return 1 - (others @ v) / (nv * norms)
 
     def doesnt_match(self, words: Sequence[str]) -> str:
         """The word furthest (by cosine) from the mean of the words' unit vectors.
@@ -504,8 +511,8 @@ class WordVectors:
 
     def closer_than(self, w1: str, w2: str) -> list[str]:
         """All words closer (by cosine) to ``w1`` than ``w2`` is, in vocabulary order."""
-        dist = self.distances(w1)
         i1, i2 = self.get_index(w1), self.get_index(w2)
+        dist = self.distances(w1)
         return [self.index_to_key[i] for i in np.flatnonzero(dist < dist[i2]) if i != i1]
 
     def words_closer_than(self, w1: str, w2: str) -> list[str]:
@@ -603,7 +610,7 @@ class WordVectors:
             questions.append((len(sections) - 1, tuple(words)))
         if not questions:
             raise ValueError(
-                "no analogy questions found (expected lines of four words after ': section' headers)."
+                "no analogy questions found in analogies (expected lines of four words after ': section' headers)."
             )
 
         correct = np.zeros(len(questions), dtype=bool)
@@ -751,6 +758,17 @@ class WordVectors:
             ij = np.array([rows[i] for i in known])
             U = self.get_normed_vectors()
             model[known] = np.einsum("ij,ij->i", U[ij[:, 0]], U[ij[:, 1]])
+        if not np.isfinite(gold).all():
+            bad = int(np.flatnonzero(~np.isfinite(gold))[0])
+            raise ValueError(f"pairs: the human score of usable pair {bad} is {gold[bad]}; scores must be finite numbers.")
+        if len(gold) < 2:
+            raise ValueError(f"pairs: only {len(gold)} usable word pair; a correlation needs at least 2.")
+        for what, values in (("human scores", gold), ("model similarities", model)):
+            if np.ptp(values) == 0:
+                raise ValueError(
+                    f"pairs: all {len(gold)} usable {what} are equal, so the correlation is undefined; "
+                    f"pass pairs with varied scores."
+                )
         pearson = stats.pearsonr(gold, model)
         spearman = stats.spearmanr(gold, model)
         denom = len(gold) if dummy4unknown else len(gold) + oov
@@ -762,15 +780,20 @@ class WordVectors:
     def restrict(self, words_or_n: int | Sequence[str]) -> WordVectors:
         """A new store with the first ``n`` words, or with the given words in the given order."""
         if isinstance(words_or_n, (int, np.integer)) and not isinstance(words_or_n, bool):
-            n = check_k(words_or_n, len(self), name="n", what="words in the vocabulary")
+            n = check_k(words_or_n, len(self), name="words_or_n", what="words in the vocabulary")
             return WordVectors(self.vectors[:n], self.index_to_key[:n])
         if isinstance(words_or_n, str):
             raise TypeError(
-                "restrict takes a number of words or a list of words; wrap one word in a list."
+                "restrict takes a number of words or a list of words (words_or_n); "
+                "wrap one word in a list."
+            )
+        if isinstance(words_or_n, bool) or not isinstance(words_or_n, Iterable):
+            raise TypeError(
+                f"words_or_n must be a whole number of leading words or a list of words; got {words_or_n!r}."
             )
         idx = [self.get_index(w) for w in words_or_n]
         if not idx:
-            raise ValueError("restrict needs at least one word.")
+            raise ValueError("restrict needs at least one word (words_or_n is empty).")
         return WordVectors(self.vectors[idx], [self.index_to_key[i] for i in idx])
 
     def subset(self, words_or_n: int | Sequence[str]) -> WordVectors:
@@ -789,7 +812,7 @@ class WordVectors:
         """Build a store from a gensim ``KeyedVectors`` (or a model's ``.wv``)."""
         if not hasattr(kv, "vectors") or not hasattr(kv, "index_to_key"):
             raise TypeError(
-                f"from_gensim expects a gensim KeyedVectors (for a Word2Vec model pass model.wv); "
+                f"from_gensim expects a gensim KeyedVectors as kv (for a Word2Vec model pass model.wv); "
                 f"got {type(kv).__name__}."
             )
         return cls(kv.vectors, [str(k) for k in kv.index_to_key])

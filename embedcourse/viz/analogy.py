@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from embedcourse._validation import require
+from embedcourse._validation import check_int, require
 
 __all__ = ["analogy_explorer", "analogy_widget", "solve_analogy", "AnalogyResult", "TRACES_PER_ANALOGY"]
 
@@ -118,6 +118,8 @@ def solve_analogy(
         raise ValueError(f"Unknown analogy method {method!r}; choose '3cosadd' or '3cosmul'.")
     if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)) or topn < 1:
         raise ValueError(f"topn must be a positive whole number; got {topn!r}.")
+    if topn > len(wv) - 3:
+        raise ValueError(f"topn={topn} is larger than the {len(wv) - 3} candidate words (the vocabulary minus a, b, c).")
     _check_words(wv, [a, b, c])
     verb = wv.most_similar if method == "3cosadd" else wv.most_similar_cosmul
     candidates = [(str(w), float(s)) for w, s in verb(positive=[b, c], negative=[a], topn=int(topn))]
@@ -502,6 +504,10 @@ def analogy_widget(wv: Any, *, topn: int = 5, method: str = "3cosadd", words: tu
 
     if method not in _METHODS:
         raise ValueError(f"Unknown analogy method {method!r}; choose '3cosadd' or '3cosmul'.")
+    check_int("topn", topn, 1, max(1, len(wv) - 3), hint=" (candidates to show, at most the vocabulary minus a, b, c)")
+    if isinstance(words, str) or not isinstance(words, (tuple, list)) or len(words) != 3 \
+            or not all(isinstance(w, str) for w in words):
+        raise TypeError(f"words must be three strings (a, b, c), e.g. ('man', 'king', 'woman'); got {words!r}.")
     boxes = [
         widgets.Text(value=w, description=name, continuous_update=False, layout=widgets.Layout(width="180px"))
         for name, w in zip(("a", "b", "c"), words)

@@ -236,7 +236,7 @@ def projection_explorer(
         raise ValueError("methods is empty; pass at least one of 'pca', 'tsne', 'umap'.")
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
-        raise ValueError(f"Unknown projection method(s) {unknown}; choose from {list(METHODS)}.")
+        raise ValueError(f"Unknown projection method(s) in methods: {unknown}; choose from {list(METHODS)}.")
     if len(set(methods)) != len(methods):
         raise ValueError(f"methods has duplicates: {methods}.")
     method_kwargs = dict(method_kwargs or {})
