@@ -457,7 +457,10 @@ def test_glove_agrees_with_gensim_on_word_pairs():
     known = pairs[pairs.word1.isin(wv.key_to_index) & pairs.word2.isin(wv.key_to_index)]
     ours = [wv.similarity(a, b) for a, b in zip(known.word1, known.word2)]
     rho = spearmanr(ours, known.score).statistic
-    assert abs(rho - gensim_rho) < 1e-6 and oov == 0.0
+    # four pairs' cosines lie within 1e-5 of another pair's: float32 rounding, which differs
+    # between the two implementations and between BLAS kernels, may swap two adjacent ranks,
+    # which moves Spearman by about 3e-5 (oov is a count: exactly 0)
+    assert abs(rho - gensim_rho) < 1e-4 and oov == 0.0, (rho, gensim_rho, oov)
     assert rho > 0.45  # observed about 0.50 for GloVe 6B 50d
 
 

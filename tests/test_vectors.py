@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,9 +93,89 @@ def _write_lines(path, lines) -> str:
     return str(path)
 
 
-def _same_neighbours(ours, theirs, atol=1e-5):
-    assert [w for w, _ in ours] == [str(w) for w, _ in theirs]
-    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=atol)
+# Two scores closer than this (relative) are a near-tie: which of the two words comes first is
+# decided by float32 rounding, which depends on the BLAS kernel the CPU selects (Haswell, SkylakeX,
+# Zen ...). Gaps of real neighbour lists are 1e-3 or more; float32 rounding is about 1e-7.
+TIE_RTOL = 1e-4
+
+
+def _tie_blocks(scores, tie_rtol=TIE_RTOL):
+    """Positions 0..n-1 cut into runs of consecutive near-equal scores."""
+    scores = np.asarray(scores, dtype=np.float64)
+    blocks, start = [], 0
+    for i in range(1, len(scores) + 1):
+        if i == len(scores) or abs(scores[i - 1] - scores[i]) > tie_rtol * max(abs(scores[i - 1]), abs(scores[i])):
+            blocks.append(range(start, i))
+            start = i
+    return blocks
+
+
+def _same_neighbours(ours, theirs, k, atol=1e-5, tie_rtol=TIE_RTOL):
+    """The first k of two (word, score) lists agree: scores within atol, words in the same order,
+    except that a run of near-tied scores is compared as a set. Both lists need k + 1 entries:
+    the (k+1)-th score tells whether the last run continues past the cut-off, in which case which
+    of the tied words made the list is itself a rounding accident, and only the scores are compared."""
+    assert len(ours) > k and len(theirs) > k, "ask for topn = k + 1"
+    ours_w, theirs_w = [w for w, _ in ours[: k + 1]], [str(w) for w, _ in theirs[: k + 1]]
+    scores = np.array([s for _, s in ours[: k + 1]], dtype=np.float64)
+    np.testing.assert_allclose(scores[:k], [s for _, s in theirs[:k]], atol=atol)
+    for block in _tie_blocks(scores, tie_rtol):
+        if block.stop > k:  # ties across the cut-off
+            break
+        assert {ours_w[i] for i in block} == {theirs_w[i] for i in block}, (ours_w[:k], theirs_w[:k])
+
+
+def _near_tie_questions(wv, questions, restrict_vocab=300_000, case_insensitive=True, method="3cosadd", tol=1e-5):
+    """Analogy questions whose best answer beats the runner-up by less than ``tol`` (computed in
+    float64, with gensim's rules: the first ``restrict_vocab`` words, a, b, c and their case
+    variants excluded). Float32 rounding may decide these either way, so two correct
+    implementations, or one implementation on two CPUs, may disagree on them and only on them.
+    Returns the questions as the evaluation reports them (upper-case when case-insensitive)."""
+    words = wv.index_to_key[:restrict_vocab]
+    X = np.asarray(wv.vectors[: len(words)], dtype=np.float64)
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
+    norm = str.upper if case_insensitive else str
+    group_of, members, first = {}, {}, {}
+    for i, w in enumerate(words):
+        key = norm(w)
+        group_of[i] = key
+        members.setdefault(key, []).append(i)
+        first.setdefault(key, i)
+    groups = np.array([group_of[i] for i in range(len(words))], dtype=object)
+    asked = []
+    for line in Path(questions).read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4 and not line.startswith(":"):
+            q = tuple(norm(w) for w in parts)
+            if all(w in first for w in q):
+                asked.append(q)
+    ties = set()
+    for start in range(0, len(asked), 512):
+        block = asked[start : start + 512]
+        a, b, c = (np.array([first[q[j]] for q in block]) for j in range(3))
+        if method == "3cosmul":
+            sim = lambda idx: (U[idx] @ U.T + 1) / 2  # noqa: E731
+            S = sim(b) * sim(c) / (sim(a) + 1e-6)
+        else:
+            t = U[b] - U[a] + U[c]
+            S = (t / np.linalg.norm(t, axis=1, keepdims=True)) @ U.T
+        for r, q in enumerate(block):
+            row = S[r]
+            for w in q[:3]:
+                row[members[w]] = -np.inf
+            top = np.argpartition(-row, 8)[:9]
+            top = top[np.argsort(-row[top])]
+            best = row[top[0]]
+            runner_up = next((row[j] for j in top[1:] if groups[j] != groups[top[0]]), -np.inf)
+            if best - runner_up < tol:
+                ties.add(q)
+    return ties
+
+
+def _agree_except_ties(ours, theirs, ties, what):
+    """Two lists of questions agree up to near-tie questions (see _near_tie_questions)."""
+    differ = set(map(tuple, ours)) ^ set(map(tuple, theirs))
+    assert differ <= ties, (what, sorted(differ - ties)[:5])
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,9 +430,9 @@ def test_same_matrix_as_gensim(gn, gn_kv):
     ],
 )
 def test_most_similar_matches_gensim(gn, gn_kv, positive, negative, restrict):
-    ours = gn.most_similar(positive=positive, negative=negative, topn=10, restrict_vocab=restrict)
-    theirs = gn_kv.most_similar(positive=positive, negative=negative, topn=10, restrict_vocab=restrict)
-    _same_neighbours(ours, theirs)
+    ours = gn.most_similar(positive=positive, negative=negative, topn=11, restrict_vocab=restrict)
+    theirs = gn_kv.most_similar(positive=positive, negative=negative, topn=11, restrict_vocab=restrict)
+    _same_neighbours(ours, theirs, k=10)
     query = dict(positive=positive, negative=negative, topn=None, restrict_vocab=restrict)
     np.testing.assert_allclose(gn.most_similar(**query), gn_kv.most_similar(**query), atol=1e-5)
 
@@ -365,7 +446,7 @@ def test_queen_on_googlenews(gn):
 @pytest.mark.slow
 def test_most_similar_by_vector_matches_gensim(gn, gn_kv):
     v = gn["river"] + gn["money"]
-    _same_neighbours(gn.similar_by_vector(v), gn_kv.similar_by_vector(v))
+    _same_neighbours(gn.similar_by_vector(v, topn=11), gn_kv.similar_by_vector(v, topn=11), k=10)
 
 
 @pytest.mark.slow
@@ -376,8 +457,9 @@ def test_most_similar_by_vector_matches_gensim(gn, gn_kv):
 )
 def test_most_similar_cosmul_matches_gensim(gn, gn_kv, positive, negative):
     _same_neighbours(
-        gn.most_similar_cosmul(positive=positive, negative=negative, topn=10),
-        gn_kv.most_similar_cosmul(positive=positive, negative=negative, topn=10),
+        gn.most_similar_cosmul(positive=positive, negative=negative, topn=11),
+        gn_kv.most_similar_cosmul(positive=positive, negative=negative, topn=11),
+        k=10,
     )
     np.testing.assert_allclose(
         gn.most_similar_cosmul(positive=positive, negative=negative, topn=None),
@@ -412,11 +494,19 @@ def test_evaluate_word_analogies_matches_gensim(gn, gn_kv):
     # gensim 4.4 on this matrix: 65.00% (2812 / 4326 questions; 15,218 skipped as out of vocabulary)
     score, sections = gn.evaluate_word_analogies(QUESTIONS)
     g_score, g_sections = gn_kv.evaluate_word_analogies(QUESTIONS)
-    assert score == g_score == pytest.approx(2812 / 4326)
+    # questions won by less than 1e-5 may go either way (float32 rounding; measured: 1, by 3e-6)
+    ties = _near_tie_questions(gn, QUESTIONS)
+    assert len(ties) <= 3, ties
     assert [s["section"] for s in sections] == [s["section"] for s in g_sections]
     for ours, theirs in zip(sections, g_sections):
-        assert ours["correct"] == theirs["correct"], ours["section"]
-        assert ours["incorrect"] == theirs["incorrect"], ours["section"]
+        # the questions answered are an exact count; which are right may differ only on near-ties
+        assert len(ours["correct"]) + len(ours["incorrect"]) == len(theirs["correct"]) + len(theirs["incorrect"])
+        _agree_except_ties(ours["correct"], theirs["correct"], ties, ours["section"])
+        _agree_except_ties(ours["incorrect"], theirs["incorrect"], ties, ours["section"])
+    total = sections[-1]
+    assert len(total["correct"]) + len(total["incorrect"]) == 4326
+    assert abs(len(total["correct"]) - 2812) <= len(ties), len(total["correct"])
+    assert score == pytest.approx(g_score, abs=len(ties) / 4326 + 1e-12)
     # speed is measured, not asserted here: ours 0.9 s, gensim 5.2 s (2 shared cores)
 
 
@@ -426,7 +516,9 @@ def test_evaluate_word_analogies_options_match_gensim(gn, gn_kv):
     kwargs = dict(restrict_vocab=6000, dummy4unknown=True, case_insensitive=False)
     score, sections = gn.evaluate_word_analogies(QUESTIONS, **kwargs)
     g_score, g_sections = gn_kv.evaluate_word_analogies(QUESTIONS, **kwargs)
-    assert score == g_score
+    # exact agreement is legitimate here: no question is a near-tie (smallest winning margin 1e-3)
+    assert not _near_tie_questions(gn, QUESTIONS, restrict_vocab=6000, case_insensitive=False)
+    assert score == g_score  # the same counts, so the same ratio
     assert sections == g_sections
 
 
@@ -436,15 +528,22 @@ def test_evaluate_3cosmul_matches_gensim_cosmul(gn, gn_kv):
     score, sections = gn.evaluate_word_analogies(QUESTIONS, method="3cosmul", case_insensitive=False,
                                                  restrict_vocab=None)
     total = sections[-1]
+    # questions won by less than 1e-5 may go either way (measured: 1, by 8e-6)
+    ties = _near_tie_questions(gn, QUESTIONS, restrict_vocab=None, case_insensitive=False, method="3cosmul")
+    assert len(ties) <= 3, ties
     rng = np.random.default_rng(0)
     for key in ("correct", "incorrect"):
         quads = total[key]
         for i in rng.choice(len(quads), size=min(60, len(quads)), replace=False):
             a, b, c, d = quads[i]
+            if tuple(quads[i]) in ties:
+                continue
             top = gn_kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=1)[0][0]
             assert (top == d) == (key == "correct"), quads[i]
     # measured: 3CosMul 76.8% (3323 / 4326); 3CosAdd on the same questions, case-sensitive: 75.1%
-    assert len(total["correct"]) == 3323 and score == pytest.approx(3323 / 4326)
+    assert len(total["correct"]) + len(total["incorrect"]) == 4326
+    assert abs(len(total["correct"]) - 3323) <= len(ties), len(total["correct"])
+    assert score == pytest.approx(len(total["correct"]) / 4326)
 
 
 @pytest.mark.slow
@@ -455,11 +554,14 @@ def test_evaluate_word_pairs_matches_gensim(gn, gn_kv, kwargs):
     # gensim 4.4 default: Pearson 0.5672, Spearman 0.5813, 41.9% of pairs out of vocabulary
     (r, pr), (rho, prho), oov = gn.evaluate_word_pairs(WORDSIM, **kwargs)
     (g_r, g_pr), (g_rho, g_prho), g_oov = gn_kv.evaluate_word_pairs(WORDSIM, **kwargs)
+    # a tight tolerance on Spearman is legitimate here: apart from pairs listed twice, no two
+    # pairs' cosines are within 1e-5 of each other, so rounding cannot swap ranks
     np.testing.assert_allclose([r, rho], [g_r, g_rho], atol=1e-6)
     np.testing.assert_allclose([pr, prho], [g_pr, g_prho], rtol=1e-4)
     assert oov == pytest.approx(g_oov)
     if not kwargs:
-        assert (round(r, 4), round(rho, 4), round(oov, 1)) == (0.5672, 0.5813, 41.9)
+        assert r == pytest.approx(0.5672, abs=1e-4) and rho == pytest.approx(0.5813, abs=1e-4), (r, rho)
+        assert oov == pytest.approx(100 * 148 / 353), oov  # a count: 148 of the 353 pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -468,8 +570,8 @@ def test_evaluate_word_pairs_matches_gensim(gn, gn_kv, kwargs):
 @pytest.mark.slow
 def test_glove_king_queen(glove):
     wv, kv = glove
-    ours = wv.most_similar(positive=["king", "woman"], negative=["man"], topn=5)
-    _same_neighbours(ours, kv.most_similar(positive=["king", "woman"], negative=["man"], topn=5))
+    ours = wv.most_similar(positive=["king", "woman"], negative=["man"], topn=6)
+    _same_neighbours(ours, kv.most_similar(positive=["king", "woman"], negative=["man"], topn=6), k=5)
     assert ours[0][0] == "queen"  # cosine 0.8524 (measured)
 
 
@@ -477,15 +579,21 @@ def test_glove_king_queen(glove):
 def test_glove_analogies_30k(glove, tmp_path):
     wv, kv = glove
     score, sections = wv.evaluate_word_analogies(QUESTIONS, restrict_vocab=30000)
-    # gensim 4.4 on the same matrix (measured; 10 s there): 7393 correct of 14877 = 49.69%
-    assert (len(sections[-1]["correct"]), len(sections[-1]["incorrect"])) == (7393, 7484)
-    assert score == pytest.approx(7393 / 14877)
+    # gensim 4.4 on the same matrix (measured; 10 s there): 7393 correct of 14877 = 49.69%.
+    # 14877 questions answered is an exact count; the number right may move by the questions
+    # won by less than 1e-5, which float32 rounding decides (measured: 3, the closest by 1.6e-6)
+    ties = _near_tie_questions(wv, QUESTIONS, restrict_vocab=30000)
+    assert len(ties) <= 5, ties
+    n_right, n_wrong = len(sections[-1]["correct"]), len(sections[-1]["incorrect"])
+    assert n_right + n_wrong == 14877
+    assert abs(n_right - 7393) <= len(ties), n_right
+    assert score == pytest.approx(n_right / 14877)
     # and one section live against gensim
     fam = next(s for s in sections if s["section"] == "family")
     lines = [": family"] + [" ".join(q) for q in fam["correct"] + fam["incorrect"]]
     path = _write_lines(tmp_path / "family.txt", lines)
     _, g_sections = kv.evaluate_word_analogies(path, restrict_vocab=30000)
-    assert sorted(g_sections[0]["correct"]) == sorted(fam["correct"])
+    _agree_except_ties(g_sections[0]["correct"], fam["correct"], ties, "family")
 
 
 @pytest.mark.slow
@@ -493,5 +601,10 @@ def test_glove_wordsim353(glove):
     wv, kv = glove
     (r, _), (rho, _), oov = wv.evaluate_word_pairs(WORDSIM)
     (g_r, _), (g_rho, _), g_oov = kv.evaluate_word_pairs(WORDSIM)
-    np.testing.assert_allclose([r, rho, oov], [g_r, g_rho, g_oov], atol=1e-6)
-    assert round(rho, 3) == 0.503 and oov == 0.0  # measured: Pearson 0.5066, Spearman 0.5033
+    np.testing.assert_allclose([r, oov], [g_r, g_oov], atol=1e-6)
+    # Spearman works on ranks: four pairs' GloVe cosines lie within 1e-5 of another pair's, so
+    # float32 rounding (which differs between implementations and BLAS kernels) may swap two
+    # adjacent ranks, which moves rho by about 3e-5
+    assert rho == pytest.approx(g_rho, abs=1e-4), (rho, g_rho)
+    assert rho == pytest.approx(0.5033, abs=2e-4), rho  # measured: Pearson 0.5066, Spearman 0.5033
+    assert oov == 0.0  # a count: no pair is out of vocabulary
