@@ -708,6 +708,27 @@ entry("metrics.knn_label_accuracy", lambda X, labels, k, n_splits: M.knn_label_a
             "n_splits": posint(zero="raise") + [Mut("one", lambda v, d: 1)]},
       oracle=_knn_oracle, examples=1)
 
+def _weat_args() -> dict:
+    r = np.random.default_rng(0)
+    return {"X": r.normal(0.3, 1, (4, 5)), "Y": r.normal(0, 1, (4, 5)), "A": r.normal(size=(3, 5)), "B": r.normal(size=(3, 5))}
+
+
+def _weat_oracle(a: dict, r: Any) -> None:
+    from scipy import stats
+
+    ref = stats.permutation_test((r.scores_x, r.scores_y), lambda x, y: np.mean(x) - np.mean(y),
+                                 permutation_type="independent", alternative="greater", n_resamples=np.inf)
+    _close(r.p_value, ref.pvalue, rtol=1e-9)
+
+
+entry("metrics.weat", lambda X, Y, A, B: M.weat(X, Y, A, B), _weat_args,
+      muts={"X": matrix(zero="raise", ncols=True, empty="raise"), "Y": matrix(zero="raise", ncols=True),
+            "A": matrix(zero="raise", ncols=True), "B": matrix(zero="raise", ncols=True)},
+      oracle=_weat_oracle, covers=("metrics.WEATResult",))
+entry("metrics.weat_scores", lambda T, A, B: M.weat_scores(T, A, B),
+      lambda: {"T": _weat_args()["X"], "A": _weat_args()["A"], "B": _weat_args()["B"]},
+      muts={"T": matrix(zero="raise", ncols=True), "A": matrix(zero="raise", ncols=True, empty="raise")})
+
 # ---- vectors --------------------------------------------------------------------------------
 W = ec.vectors.WordVectors
 GW = ["king", "queen", "man", "woman", "city", "market"]

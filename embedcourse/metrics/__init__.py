@@ -5,6 +5,7 @@ Single pairs of vectors (``cosine_similarity(a, b)`` returns a float) and whole 
 scipy and scikit-learn in ``tests/test_metrics.py``.
 """
 
+from embedcourse.metrics.bias import WEATResult, weat, weat_scores
 from embedcourse.metrics.neighbours import knn_label_accuracy
 from embedcourse.metrics.similarity import (
     DISTANCE_METRICS,
@@ -31,4 +32,7 @@ __all__ = [
     "SIMILARITY_METRICS",
     "DISTANCE_METRICS",
     "knn_label_accuracy",
+    "weat_scores",
+    "weat",
+    "WEATResult",
 ]
