@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install book test test-portable test-unit test-notebooks measure determinism clean
+.PHONY: install book test test-fast test-portable test-unit test-notebooks lint measure determinism clean
 
 $(STAMP): requirements.txt constraints.txt requirements-data.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,19 @@ PORTABLE_ENV := NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR" \
 test-portable: $(STAMP)
 	$(PORTABLE_ENV) $(PY) tools/numeric_env.py
 	$(PORTABLE_ENV) $(PY) -m pytest tests notebooks --deselect tests/test_book.py::test_book_builds_with_warnings_as_errors --nbval-lax --nbval-cell-timeout=900 -n 2 --dist loadfile -p no:cacheprovider -rfEs --durations=10
+
+# The unit tests without the slow ones (no real models or corpora, no notebooks): under a minute.
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow" -n 2 -q -p no:cacheprovider
+
+# Linter (ruff) and type checker (mypy, on embedcourse/), both configured in pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check embedcourse tests tools
+	$(VENV)/bin/mypy
+
+# Run each chapter twice in fresh kernels and compare every number it prints.
+determinism: $(STAMP)
+	$(PY) tools/check_determinism.py
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests -n 2 -q

@@ -23,13 +23,14 @@ _SUBPACKAGES = (
     "sentence",
     "retrieval",
     "ann",
+    "ops",
     "topk",
 )
 
 __all__ = [*_SUBPACKAGES, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import ann, data, metrics, models, retrieval, sentence, text, topk, vectors, viz  # noqa: F401
+    from . import ann, data, metrics, models, ops, retrieval, sentence, text, topk, vectors, viz  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -56,7 +56,8 @@ import embedcourse._validation as V
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "embedcourse-hypothesis"))
 
-SUBPACKAGES = ("data", "metrics", "vectors", "viz", "text", "models", "sentence", "retrieval")
+SUBPACKAGES = ("data", "metrics", "vectors", "viz", "text", "models", "sentence", "retrieval", "ops")
+# to be walked as well (entries pending, see the reshaping issue): "ann", "topk"
 
 # Cases of embedcourse.models that fail the fuzz; models/ is being hardened separately. TEMPORARY:
 # the lead empties this set once those fixes land (each id is "entry|argument|mutation").
@@ -518,7 +519,7 @@ entry("_validation.check_texts", lambda texts: V.check_texts(texts), {"texts": D
 entry("_validation.check_text", lambda text: V.check_text(text), {"text": DOCS[0]}, muts={"text": text()})
 entry("_validation.check_words", lambda words: V.check_words(words), {"words": ["king", "queen"]},
       muts={"words": words(unknown="either")})
-entry("_validation.check_choice", lambda value: V.check_choice(value, "mode", ("mean", "max")), {"value": "mean"},
+entry("_validation.check_choice", lambda value: V.check_choice("mode", value, ("mean", "max")), {"value": "mean"},
       muts={"value": choice()}, aliases={"value": ("mode",)})
 entry("_validation.check_counts", lambda counts: V.check_counts(counts), lambda: {"counts": np.array([5, 2, 1])},
       muts={"counts": counts()}, oracle=lambda a, r: _close(r, np.asarray(a["counts"], np.float64)))
@@ -643,7 +644,7 @@ for _name, _ref in _PAIRS.items():
           lambda: {"a": rng_matrix()[0].astype(np.float32), "b": rng_matrix()[1].astype(np.float32)},
           muts={"a": vector(zero=_zero), "b": vector(zero=_zero)}, oracle=_pair_oracle(_ref))
 
-entry("metrics.normalize_rows", lambda X: M.normalize_rows(X), lambda: {"X": rng_matrix().astype(np.float32)},
+entry("ops.normalize_rows", lambda X: ec.ops.normalize_rows(X), lambda: {"X": rng_matrix().astype(np.float32)},
       muts={"X": matrix(zero="raise", one_d="either")},
       oracle=lambda a, r: _close(r, (lambda X: X / np.linalg.norm(X, axis=-1, keepdims=True))(
           np.asarray(a["X"], dtype=np.float64)), rtol=1e-5, what="normalize_rows"))

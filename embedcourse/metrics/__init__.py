@@ -15,13 +15,11 @@ from embedcourse.metrics.similarity import (
     euclidean_distance,
     hamming_distance,
     manhattan_distance,
-    normalize_rows,
     pairwise_distances,
     pairwise_similarity,
 )
 
 __all__ = [
-    "normalize_rows",
     "cosine_similarity",
     "dot_similarity",
     "euclidean_distance",

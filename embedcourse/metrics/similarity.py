@@ -27,7 +27,6 @@ import numpy as np
 from embedcourse._validation import as_array, as_matrix, check_finite_result, row_norms
 
 __all__ = [
-    "normalize_rows",
     "cosine_similarity",
     "dot_similarity",
     "euclidean_distance",
@@ -118,51 +117,6 @@ def _check_metric(metric: str, valid: tuple[str, ...], func: str) -> str:
 # --------------------------------------------------------------------------------------------
 # normalisation
 # --------------------------------------------------------------------------------------------
-def normalize_rows(X: Any, *, eps: float = 1e-12, allow_zero: bool = False) -> np.ndarray:
-    """Scale every row of ``X`` to unit Euclidean length (L2 norm 1).
-
-    Each row is divided by its own norm, never by a norm of the whole matrix. After this, the
-    dot product of two rows is their cosine similarity.
-
-    Parameters
-    ----------
-    X : array-like, shape (n, d) or (d,)
-        Vectors, one per row. A single vector gives back a single vector.
-    eps : float
-        Rows with norm ``<= eps`` count as zero vectors.
-    allow_zero : bool
-        If False (default), a zero row raises ``ValueError`` (it has no direction). If True,
-        zero rows are returned unchanged (still zero), as scikit-learn's ``normalize`` does.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, d) or (d,)
-        float32 if ``X`` is float32, else float64.
-
-    Raises
-    ------
-    ValueError
-        On NaN/inf, on input that is not 1-d or 2-d, or on a zero row unless ``allow_zero``.
-
-    Taught in: chapter 01.
-    """
-    arr = as_array(X, "X")
-    single = arr.ndim == 1
-    M = as_matrix(arr, "X", dtype=_float_dtype(arr), allow_1d=True)
-    norms = row_norms(M)  # == np.linalg.norm(M, axis=1), but no overflow for huge float32 rows
-    zero = norms <= eps
-    if zero.any():
-        if not allow_zero:
-            first = int(np.flatnonzero(zero)[0])
-            raise ValueError(
-                f"X has {int(zero.sum())} zero row(s) (first at row {first}): {_ZERO_VECTOR_HINT}. "
-                f"Pass allow_zero=True to keep such rows as zeros."
-            )
-        norms = np.where(zero, 1.0, norms).astype(M.dtype)
-    out = M / norms[:, None]
-    return out[0] if single else out
-
-
 # --------------------------------------------------------------------------------------------
 # one pair of vectors
 # --------------------------------------------------------------------------------------------
