@@ -25,12 +25,32 @@ _SUBPACKAGES = (
     "ann",
     "ops",
     "topk",
+    "cache",
+    "reduction",
+    "features",
+    "timing",
 )
 
 __all__ = [*_SUBPACKAGES, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import ann, data, metrics, models, ops, retrieval, sentence, text, topk, vectors, viz  # noqa: F401
+    from . import (  # noqa: F401
+        ann,
+        cache,
+        data,
+        features,
+        metrics,
+        models,
+        ops,
+        reduction,
+        retrieval,
+        sentence,
+        text,
+        timing,
+        topk,
+        vectors,
+        viz,
+    )
 
 
 def __getattr__(name: str) -> Any:

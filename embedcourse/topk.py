@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from embedcourse._validation import as_matrix
+from embedcourse._validation import as_array, as_matrix, check_bool
 
 __all__ = ["top_k"]
 
@@ -63,7 +63,7 @@ def top_k(
     ValueError
         ``scores`` is not 1-d or 2-d, has no columns or contains NaN; ``k`` is out of range.
     TypeError
-        ``k`` is not an integer, or ``scores`` is not numeric.
+        ``k`` is not an integer, ``largest`` is not a bool, or ``scores`` is not numeric.
 
     Notes
     -----
@@ -82,7 +82,8 @@ def top_k(
 
     Taught in: chapter 07.
     """
-    S = np.asarray(scores)
+    S = as_array(scores, "scores")  # ragged lists and complex numbers raise naming the argument
+    largest = check_bool("largest", largest)
     single = S.ndim == 1
     if S.ndim not in (1, 2):
         raise ValueError(f"scores must be 1-d (n,) or 2-d (n_rows, n); got shape {S.shape}.")
@@ -99,7 +100,7 @@ def top_k(
         raise ValueError(f"k must be an int in [1, {n}] (the number of scores per row); got {k}.")
     T = None
     if tiebreak is not None:
-        T = np.asarray(tiebreak)
+        T = as_array(tiebreak, "tiebreak")
         if T.dtype == bool or not np.issubdtype(T.dtype, np.integer):
             raise TypeError(f"tiebreak must hold integers; got dtype {T.dtype}.")
         if T.shape not in ((n,), S.shape):

@@ -1,4 +1,11 @@
-"""Shared test fixtures.
+"""Shared test fixtures and helpers.
+
+``lee_texts`` / ``lee_sentences``: the Lee background corpus (300 real news texts) as loaded by
+``embedcourse.data`` and tokenised, once per session: the small real corpus most tests train on.
+
+``oracle(module)``: THE way to reach an optional reference library in a test. It imports the
+module, or skips the test with a message naming the package to install (``make install`` puts
+every oracle in place, so in this project's environment nothing is skipped).
 
 ``no_network``: block every internet connection (and DNS look-up) for the duration of a test,
 and record each attempt. Blocking alone is not enough, because some libraries catch connection errors and fall
@@ -10,6 +17,10 @@ This guards Python code only; for a whole-process proof run the tests under ``un
 from __future__ import annotations
 
 import socket
+
+import importlib
+import importlib.util
+from typing import Any
 
 import pytest
 
@@ -61,3 +72,26 @@ def no_network(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(socket, "gethostbyname", blocked_getaddrinfo)
     yield attempts
     assert not attempts, f"code under test tried to reach the network: {attempts}"
+
+
+@pytest.fixture(scope="session")
+def lee_texts() -> list[str]:
+    """The 300 texts of the Lee background corpus (real news), from :mod:`embedcourse.data`."""
+    from embedcourse.data import load_lee_corpus
+
+    return load_lee_corpus("background")
+
+
+@pytest.fixture(scope="session")
+def lee_sentences(lee_texts: list[str]) -> list[list[str]]:
+    """The Lee background corpus tokenised with :func:`embedcourse.text.tokenize`."""
+    from embedcourse.text import tokenize
+
+    return [tokenize(t) for t in lee_texts]
+
+
+def oracle(module: str) -> Any:
+    """Import the reference library ``module`` for an oracle test, or skip the test saying what to install."""
+    if importlib.util.find_spec(module.split(".")[0]) is None:
+        pytest.skip(f"oracle {module!r} is not installed (make install puts every oracle in place)")
+    return importlib.import_module(module)

@@ -15,6 +15,8 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import oracle
+
 import embedcourse as ec
 from embedcourse.ann import FlatIndex, Index, index_factory, read_index, write_index
 from embedcourse.ann.factory import Component, parse_description
@@ -31,7 +33,7 @@ def glove():
 
 @pytest.fixture(scope="module")
 def faiss():
-    return pytest.importorskip("faiss")
+    return oracle("faiss")
 
 
 def _faiss_flat(faiss, metric, xb, ids=None):
@@ -247,9 +249,24 @@ def test_load_rejects_foreign_and_future_files(tmp_path):
         Index.load(tmp_path / "other.npz")
     np.savez(tmp_path / "plain.npz", x=np.zeros(3))
     np.save(tmp_path / "array.npy", np.zeros(3))
-    for name in ("plain.npz", "array.npy"):
+    (tmp_path / "text.npz").write_text("not an index\n")
+    for name in ("plain.npz", "array.npy", "text.npz"):
         with pytest.raises(ValueError, match="not an embedcourse.ann index"):
             Index.load(tmp_path / name)
+
+
+def test_save_and_load_check_the_path(tmp_path):
+    index = FlatIndex(3)
+    index.add(np.eye(3))
+    for bad in (3, None, ""):
+        with pytest.raises(TypeError, match="path must be a file path"):
+            index.save(bad)
+        with pytest.raises(TypeError, match="path must be a file path"):
+            Index.load(bad)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        index.save(tmp_path / "missing" / "a.npz")
+    with pytest.raises(FileNotFoundError, match="no index file at path="):
+        Index.load(tmp_path / "gone.npz")
 
 
 @pytest.mark.parametrize("metric", ["ip", "l2", "cosine"])

@@ -13,15 +13,7 @@ import pytest
 from embedcourse.models import GloVe, cooccurrence_matrix, glove_loss
 from embedcourse.models._glove_kernels import _glove_epoch
 from embedcourse.models.glove import glove_gradients, glove_weight
-from embedcourse.text import Vocabulary, tokenize
-
-
-@pytest.fixture(scope="module")
-def lee_sentences():
-    from gensim.test.utils import datapath
-
-    with open(datapath("lee_background.cor"), encoding="utf8") as fh:
-        return [tokenize(line) for line in fh if line.strip()]
+from embedcourse.text import Vocabulary
 
 
 def test_cooccurrence_equals_brute_force(lee_sentences):
@@ -118,14 +110,27 @@ def test_bad_input():
         GloVe(learning_rate=float("inf")).fit([["a", "b"]])
     with pytest.raises(ValueError, match="no co-occurrences"):
         GloVe(min_count=1).fit([["a"], ["b"]])
-    with pytest.raises(TypeError, match="sentences must be a list of token lists, but sentence 0 is a str"):
+    with pytest.raises(TypeError, match="X must be a list of token lists, but sentence 0 is a str"):
         GloVe(min_count=1).fit(["a b c"])
-    with pytest.raises(ValueError, match="sentences is empty"):
+    with pytest.raises(ValueError, match="X is empty"):
         GloVe(min_count=1).fit([])
     with pytest.raises(ValueError, match=r"window must be an int in \[1, 1000\]; got 0"):
         cooccurrence_matrix(np.array([0, 1]), np.array([0, 2]), 2, window=0)
     with pytest.raises(ValueError, match=r"x_max must be a finite float > 0; got nan"):
         glove_weight(np.ones(3), x_max=float("nan"))
+    with pytest.raises(ValueError, match=r"power must be a finite float in \(0, 10\]; got 0.0"):
+        glove_weight(np.ones(3), power=0.0)
+
+
+def test_power_is_the_weighting_exponent_and_fit_takes_X():
+    # f(x) = min(1, (x / x_max) ** power): the paper's alpha, named power (alpha means a learning rate)
+    assert glove_weight(np.array([25.0, 400.0]), x_max=100.0, power=0.5).tolist() == [0.5, 1.0]
+    sents = [["a", "b", "c", "a"], ["b", "c", "a", "b"]] * 5
+    m1 = GloVe(vector_size=4, epochs=2, min_count=1, power=0.5, progress=False).fit(X=sents, y=None)
+    m2 = GloVe(vector_size=4, epochs=2, min_count=1, power=0.5, progress=False).fit(sents)
+    assert np.array_equal(m1.W_, m2.W_) and m1.power == 0.5 and "power=0.5" in repr(m1)
+    with pytest.raises(TypeError):
+        GloVe(alpha=0.75)
 
 
 def test_loss_arguments_are_checked():

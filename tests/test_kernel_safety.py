@@ -33,7 +33,7 @@ import pytest
 
 from embedcourse.models import GloVe, Word2Vec
 from embedcourse.models import fasttext as ft
-from embedcourse.models import tables
+from embedcourse import features
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,7 +91,7 @@ GLOVE_PARAMS = {
     "vector_size": ("int", set()),
     "window": ("int", set()),
     "x_max": ("float", {"huge"}),
-    "alpha": ("float", set()),
+    "power": ("float", set()),
     "learning_rate": ("float", set()),
     "epochs": ("int", set()),
     "min_count": ("int", {"huge"}),
@@ -163,24 +163,24 @@ def test_valid_edge_values_are_accepted():
     assert m.wv_.vectors.shape == (len(m.vocabulary_), 1)
     Word2Vec(vector_size=np.int32(4), window=np.int64(2), ns_exponent=np.float32(10.0), alpha=np.float64(0.5),
              min_alpha=0, sample=0.9999, min_count=1, random_state=None, progress=False).fit(TINY)
-    GloVe(vector_size=2, window=1, x_max=1e-300, alpha=10, learning_rate=1, epochs=1, min_count=1, progress=False).fit(TINY)
+    GloVe(vector_size=2, window=1, x_max=1e-300, power=10, learning_rate=1, epochs=1, min_count=1, progress=False).fit(TINY)
 
 
 @pytest.mark.parametrize("estimator", [Word2Vec, GloVe])
 @pytest.mark.parametrize(
     "sentences,error,match",
     [
-        ("the cat sat on the mat", TypeError, r"sentences must be a list of token lists .*not one str"),
-        (b"the cat", TypeError, r"sentences must be a list of token lists .*not one bytes"),
-        (["the cat sat", "on the mat"], TypeError, r"sentences must be a list of token lists, but sentence 0 is a str"),
-        ([["the", "cat"], "on the mat"], TypeError, r"sentences must be a list of token lists, but sentence 1 is a str"),
-        ([["the", "cat"], 5], TypeError, r"sentences: sentence 1 is a int"),
-        (np.array(["the", "cat"]), TypeError, r"sentences must be a list of token lists; got a numpy array"),
-        (5, TypeError, r"sentences must be a list of token lists; got int"),
-        (None, TypeError, r"sentences must be a list of token lists; got NoneType"),
-        ([], ValueError, r"sentences is empty"),
-        (iter([]), ValueError, r"sentences is empty"),
-        ([[], []], ValueError, r"sentences holds no tokens \(all 2 sentences are empty\)"),
+        ("the cat sat on the mat", TypeError, r"X must be a list of token lists .*not one str"),
+        (b"the cat", TypeError, r"X must be a list of token lists .*not one bytes"),
+        (["the cat sat", "on the mat"], TypeError, r"X must be a list of token lists, but sentence 0 is a str"),
+        ([["the", "cat"], "on the mat"], TypeError, r"X must be a list of token lists, but sentence 1 is a str"),
+        ([["the", "cat"], 5], TypeError, r"X: sentence 1 is a int"),
+        (np.array(["the", "cat"]), TypeError, r"X must be a list of token lists; got a numpy array"),
+        (5, TypeError, r"X must be a list of token lists; got int"),
+        (None, TypeError, r"X must be a list of token lists; got NoneType"),
+        ([], ValueError, r"X is empty"),
+        (iter([]), ValueError, r"X is empty"),
+        ([[], []], ValueError, r"X holds no tokens \(all 2 sentences are empty\)"),
         ([["the", 3]], TypeError, r"tokens (of sentences )?must be str; sentence 0, token 1 is 3"),
     ],
 )
@@ -192,25 +192,25 @@ def test_bad_sentences(estimator, sentences, error, match):
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: tables.hash_bucket(["a"], 0), ValueError, r"n_buckets must be an int in \[1, 2\*\*63 - 1\]; got 0"),
-        (lambda: tables.hash_bucket(["a"], 2**63), ValueError, r"n_buckets must be an int in \[1, 2\*\*63 - 1\]"),
-        (lambda: tables.hash_bucket(["a"], 10.0), TypeError, r"n_buckets must be an int .*; got 10.0"),
-        (lambda: tables.hash_bucket(["a"], True), TypeError, r"n_buckets must be an int .*; got True"),
-        (lambda: tables.hash_bucket(["a"], "10"), TypeError, r"n_buckets must be an int .*; got '10'"),
-        (lambda: tables.hash_bucket(["a"], 10, seed=-1), ValueError, r"seed must be an int in \[0, 2\*\*64 - 1\]; got -1"),
-        (lambda: tables.hash_bucket(["a"], 10, seed=NAN), TypeError, r"seed must be an int .*; got nan"),
-        (lambda: tables.hash_bucket([1, 2], 10, seed=2**64), ValueError, r"seed must be an int in \[0, 2\*\*64 - 1\]"),
-        (lambda: tables.collision_rate(0, 10), ValueError, r"n_keys must be an int in \[1, 10\*\*8\]; got 0"),
-        (lambda: tables.collision_rate(10, 10**9), ValueError, r"n_buckets must be an int in \[1, 10\*\*8\]; got"),
-        (lambda: tables.collision_rate(10, INF), TypeError, r"n_buckets must be an int .*; got inf"),
-        (lambda: tables.expected_collision_rate(NAN, 10), TypeError, r"n_keys must be an int >= 1; got nan"),
-        (lambda: tables.expected_collision_rate(10, 0), ValueError, r"n_buckets must be an int >= 1; got 0"),
-        (lambda: tables.expected_occupied_fraction(-1, 10), ValueError, r"n_keys must be an int >= 0; got -1"),
-        (lambda: tables.table_bytes(-1, 3), ValueError, r"rows and dim must be >= 0"),
-        (lambda: tables.table_bytes(10, 3.5), TypeError, r"dim must be an int >= 0; got 3.5"),
-        (lambda: tables.format_bytes(NAN), ValueError, r"n must be a finite float; got nan"),
-        (lambda: tables.bag_inputs("abc"), TypeError, r"bags must be a list of lists"),
-        (lambda: tables.bag_inputs([[1], 2]), TypeError, r"bag 1 is int"),
+        (lambda: features.hash_bucket(["a"], 0), ValueError, r"n_buckets must be an int in \[1, 2\*\*63 - 1\]; got 0"),
+        (lambda: features.hash_bucket(["a"], 2**63), ValueError, r"n_buckets must be an int in \[1, 2\*\*63 - 1\]"),
+        (lambda: features.hash_bucket(["a"], 10.0), TypeError, r"n_buckets must be an int .*; got 10.0"),
+        (lambda: features.hash_bucket(["a"], True), TypeError, r"n_buckets must be an int .*; got True"),
+        (lambda: features.hash_bucket(["a"], "10"), TypeError, r"n_buckets must be an int .*; got '10'"),
+        (lambda: features.hash_bucket(["a"], 10, random_state=-1), ValueError, r"random_state must be an int in \[0, 2\*\*64 - 1\]; got -1"),
+        (lambda: features.hash_bucket(["a"], 10, random_state=NAN), TypeError, r"random_state must be an int .*; got nan"),
+        (lambda: features.hash_bucket([1, 2], 10, random_state=2**64), ValueError, r"random_state must be an int in \[0, 2\*\*64 - 1\]"),
+        (lambda: features.collision_rate(0, 10), ValueError, r"n_keys must be an int in \[1, 10\*\*8\]; got 0"),
+        (lambda: features.collision_rate(10, 10**9), ValueError, r"n_buckets must be an int in \[1, 10\*\*8\]; got"),
+        (lambda: features.collision_rate(10, INF), TypeError, r"n_buckets must be an int .*; got inf"),
+        (lambda: features.expected_collision_rate(NAN, 10), TypeError, r"n_keys must be an int >= 1; got nan"),
+        (lambda: features.expected_collision_rate(10, 0), ValueError, r"n_buckets must be an int >= 1; got 0"),
+        (lambda: features.expected_occupied_fraction(-1, 10), ValueError, r"n_keys must be an int >= 0; got -1"),
+        (lambda: features.table_bytes(-1, 3), ValueError, r"rows and dim must be >= 0"),
+        (lambda: features.table_bytes(10, 3.5), TypeError, r"dim must be an int >= 0; got 3.5"),
+        (lambda: features.format_bytes(NAN), ValueError, r"n must be a finite float; got nan"),
+        (lambda: features.bag_inputs("abc"), TypeError, r"bags must be a list of lists"),
+        (lambda: features.bag_inputs([[1], 2]), TypeError, r"bag 1 is int"),
         (lambda: ft.char_ngrams("word", 0, 3), ValueError, r"minn must be an int in \[1, 100\]; got 0"),
         (lambda: ft.char_ngrams("word", 3, NAN), TypeError, r"maxn must be an int in \[1, 100\]; got nan"),
         (lambda: ft.char_ngrams("word", 3, 101), ValueError, r"maxn must be an int in \[1, 100\]; got 101"),
@@ -423,10 +423,10 @@ _GLOVE_SCRIPT = _PRELUDE + textwrap.dedent(
     m = GloVe(vector_size=16, window=5, epochs=3, min_count=2, progress=False).fit(SENTS)
     assert np.isfinite(m.wv_.vectors).all() and m.train_time_ > 0
     try:  # f = 1 everywhere and the largest step: this diverges, and says so
-        GloVe(vector_size=1, window=1000, x_max=1e-300, alpha=10.0, learning_rate=1.0, epochs=5, min_count=1, progress=False).fit(SENTS[:80])
+        GloVe(vector_size=1, window=1000, x_max=1e-300, power=10.0, learning_rate=1.0, epochs=5, min_count=1, progress=False).fit(SENTS[:80])
     except FloatingPointError as exc:
         assert "diverged" in str(exc) and "learning_rate" in str(exc), exc
-    GloVe(vector_size=4, window=1, x_max=1e300, alpha=1e-9, learning_rate=1e-12, epochs=1, min_count=1, progress=False).fit(SENTS[:80])
+    GloVe(vector_size=4, window=1, x_max=1e300, power=1e-9, learning_rate=1e-12, epochs=1, min_count=1, progress=False).fit(SENTS[:80])
 
     vocab = Vocabulary.build(SENTS, min_count=2)
     ids, offsets = vocab.encode(SENTS)

@@ -63,7 +63,7 @@ def test_cosine_ignores_length_dot_does_not():
 def test_unit_vector_identity(rng):
     """For unit vectors ||a - b||^2 = 2 (1 - cos(a, b)): Euclidean and cosine rank alike."""
     U = normalize_rows(rng.normal(size=(10, 24)))
-    for a, b in zip(U[:-1], U[1:]):
+    for a, b in zip(U[:-1], U[1:], strict=True):
         assert euclidean_distance(a, b) ** 2 == pytest.approx(2 * (1 - cosine_similarity(a, b)))
     np.testing.assert_allclose(
         pairwise_distances(U, metric="sqeuclidean"),
@@ -162,7 +162,7 @@ def test_pairwise_errors(AB):
         pairwise_distances(A, B, metric="l2")
     with pytest.raises(ValueError, match=r"unknown metric 'euclidean'; choose one of 'cosine', 'dot'"):
         pairwise_similarity(A, B, metric="euclidean")
-    with pytest.raises(ValueError, match="A has 16 columns but B has 3"):
+    with pytest.raises(ValueError, match="X has 16 columns but Y has 3"):
         pairwise_distances(A, B[:, :3])
     with pytest.raises(ValueError, match=r"must be 2-d.*\(2, 3, 16\)"):
         pairwise_similarity(np.ones((2, 3, 16)))
@@ -170,11 +170,11 @@ def test_pairwise_errors(AB):
         pairwise_distances(np.float64(1.0))
     bad = A.copy()
     bad[2, 3] = np.nan
-    with pytest.raises(ValueError, match=r"A contains NaN or infinity \(first at row 2, column 3\)"):
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity \(first at row 2, column 3\)"):
         pairwise_distances(bad, B)
     Z = B.copy()
     Z[1] = 0
-    msg = r"B has 1 zero row.*row 1.*zero vector has no direction; drop it or use dot/euclidean"
+    msg = r"Y has 1 zero row.*row 1.*zero vector has no direction; drop it or use dot/euclidean"
     with pytest.raises(ValueError, match=msg):
         pairwise_similarity(A, Z)
     with pytest.raises(ValueError, match="zero vector has no direction"):

@@ -1,15 +1,20 @@
-"""Tests for embedcourse.retrieval: exact search vs numpy and faiss, metrics vs scikit-learn.
+"""Tests for embedcourse.retrieval: exact search vs numpy and faiss, score fusion by hand.
 
 Seeded random embeddings are enough here: the point is the ranking arithmetic, not the data.
+The ranking metrics (recall@k, MRR) are tested in ``tests/test_ranking.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import label_ranking_average_precision_score, top_k_accuracy_score
 
-from embedcourse.retrieval import mrr, rank_of_relevant, recall_at_k, search, top_k
+from conftest import oracle
+from scipy import stats
+
+from embedcourse.ann import FlatIndex
+from embedcourse.retrieval import reciprocal_rank_fusion, search, zscore_rows
+from embedcourse.topk import top_k
 
 
 @pytest.fixture
@@ -40,7 +45,7 @@ def _assert_same_ranking(ids, ref_ids, S, tie_rtol=TIE_RTOL):
     k-th position is not compared at all (which of the tied documents made the cut is rounding)."""
     ids, ref_ids = np.asarray(ids), np.asarray(ref_ids)
     k = ids.shape[1]
-    for row, (mine, ref) in enumerate(zip(ids, ref_ids)):
+    for row, (mine, ref) in enumerate(zip(ids, ref_ids, strict=True)):
         full = np.sort(S[row])[::-1]
         start = 0
         for i in range(1, k + 1):
@@ -77,7 +82,7 @@ def test_search_matches_numpy_argsort(emb):
 
 
 def test_search_matches_faiss_flat_ip(emb):
-    faiss = pytest.importorskip("faiss")
+    faiss = oracle("faiss")
     Q, D = emb
     index = faiss.IndexFlatIP(D.shape[1])
     index.add(_unit(D))
@@ -107,112 +112,84 @@ def test_search_ties_broken_by_lower_id_and_zero_rows_score_zero():
 
 def test_search_bad_input(emb):
     Q, D = emb
-    with pytest.raises(ValueError, match="query_emb has 8 columns but doc_emb has 16"):
+    with pytest.raises(ValueError, match="Q has 8 columns but X has 16"):
         search(Q[:, :8], D, 3)
     with pytest.raises(ValueError, match="larger than the 60 documents"):
         search(Q, D, 61)
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match=r"k must be an int >= 1"):
         search(Q, D, 0)
-    with pytest.raises(ValueError, match="doc_emb is empty"):
+    with pytest.raises(ValueError, match="X is empty"):
         search(Q, np.zeros((0, 16)), 1)
     with pytest.raises(TypeError, match="expected numbers"):
         search(np.array([["a", "b"]]), D, 1)
 
 
-def test_top_k_from_scores():
-    S = np.array([[0.1, 0.9, 0.5], [0.3, 0.3, 0.2]])
-    scores, ids = top_k(S, 2)
-    np.testing.assert_array_equal(ids, [[1, 2], [0, 1]])
-    np.testing.assert_allclose(scores, [[0.9, 0.5], [0.3, 0.3]])
+def test_search_is_flat_index_on_unit_vectors(emb):
+    """search is FlatIndex("cosine") (normalize_L2 + IndexFlatIP), bit for bit."""
+    Q, D = emb
+    index = FlatIndex(D.shape[1], metric="cosine")
+    index.add(D)
+    for got, ref in zip(search(Q, D, 9), index.search(Q, 9), strict=True):
+        np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-7)
+
+
+def test_top_k_of_standardised_scores_still_ranks():
+    # chapter 03's hybrid: top_k(zscore_rows(dense) + zscore_rows(sparse), k=...) on float64 scores
+    rng = np.random.default_rng(5)
+    dense, sparse = rng.normal(size=(4, 30)).astype(np.float32), rng.random((4, 30))
+    scores, ids = top_k(zscore_rows(dense) + zscore_rows(sparse), k=30)
+    assert ids.shape == (4, 30) and scores.dtype == np.float64
+    assert np.all(np.diff(scores, axis=1) <= 0)
 
 
 # --------------------------------------------------------------------------------------------
-# metrics: brute-force definitions and scikit-learn
+# fusion
 # --------------------------------------------------------------------------------------------
-def _brute_recall(ranked, relevant, k):
-    total = 0.0
-    for r, rel in zip(ranked, relevant):
-        found = 0
-        for doc in rel:
-            if doc in list(r[:k]):
-                found += 1
-        total += found / len(rel)
-    return total / len(ranked)
+def test_zscore_rows_matches_scipy_and_chapter_03():
+    rng = np.random.default_rng(4)
+    S = rng.normal(3, 2, size=(5, 40))
+    Z = zscore_rows(S)
+    np.testing.assert_allclose(Z, stats.zscore(S, axis=1), atol=1e-12)
+    np.testing.assert_allclose(Z, (S - S.mean(axis=1, keepdims=True)) / S.std(axis=1, keepdims=True), atol=1e-12)
+    np.testing.assert_allclose(Z.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=1), 1, atol=1e-12)
+    np.testing.assert_array_equal(zscore_rows([[2.0, 2.0, 2.0]]), [[0.0, 0.0, 0.0]])  # no spread: zeros, not NaN
+    sparse = oracle("scipy.sparse")
+    np.testing.assert_allclose(zscore_rows(sparse.csr_matrix(S)), Z)
+    with pytest.raises(ValueError, match="S contains NaN"):
+        zscore_rows([[1.0, np.nan]])
 
 
-def _brute_mrr(ranked, relevant):
-    total = 0.0
-    for r, rel in zip(ranked, relevant):
-        for pos, doc in enumerate(r):
-            if doc in rel:
-                total += 1.0 / (pos + 1)
-                break
-    return total / len(ranked)
+def test_reciprocal_rank_fusion_by_hand():
+    # query 0: ranker A says 3, 1, 2; ranker B says 1, 2, 3 (k = 60)
+    scores, ids = reciprocal_rank_fusion([np.array([[3, 1, 2]]), np.array([[1, 2, 3]])], k=60)
+    by_hand = {1: 1 / 62 + 1 / 61, 2: 1 / 63 + 1 / 62, 3: 1 / 61 + 1 / 63}
+    assert ids.tolist() == [[1, 3, 2]]  # 1/61 + 1/62 > 1/61 + 1/63 > 1/62 + 1/63
+    np.testing.assert_allclose(scores[0], [by_hand[1], by_hand[3], by_hand[2]], rtol=1e-15)
 
 
-def test_metrics_match_brute_force_with_several_relevant():
-    rng = np.random.default_rng(1)
-    ranked = np.array([rng.permutation(30) for _ in range(40)])
-    relevant = [set(rng.choice(30, size=rng.integers(1, 5), replace=False).tolist()) for _ in range(40)]
-    for k in (1, 3, 10, 30):
-        assert recall_at_k(ranked, relevant, k) == pytest.approx(_brute_recall(ranked, relevant, k))
-    assert mrr(ranked, relevant) == pytest.approx(_brute_mrr(ranked, relevant))
-    assert recall_at_k(ranked, relevant, 30) == 1.0
+def test_reciprocal_rank_fusion_ties_missing_docs_and_padding():
+    A = np.array([[0, 1], [5, 6]])
+    B = np.array([[1, 0, 7], [6, 5, -1]])  # -1: faiss's "no result"
+    scores, ids = reciprocal_rank_fusion([A, B], k=1)
+    # query 0: docs 0 and 1 tie (1/2 + 1/3 each): the smaller id first; 7 only in B
+    assert ids[0].tolist() == [0, 1, 7]
+    np.testing.assert_allclose(scores[0], [1 / 2 + 1 / 3, 1 / 2 + 1 / 3, 1 / 4])
+    # query 1: only two distinct docs, padded with id -1 and score 0
+    assert ids[1].tolist() == [5, 6, -1] and scores[1, 2] == 0.0
+    # one ranking alone keeps its order
+    assert reciprocal_rank_fusion([A])[1].tolist() == A.tolist()
 
 
-def test_recall_at_k_equals_sklearn_top_k_accuracy(emb):
-    Q, D = emb
-    rng = np.random.default_rng(2)
-    truth = rng.integers(0, D.shape[0], size=Q.shape[0])
-    S = _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T
-    # exact agreement is meaningful only if no relevant document is in a near-tie (checked)
-    assert _truth_not_tied(S, truth)
-    _, ids = search(Q, D, D.shape[0])
-    for k in (1, 5, 10, 20):
-        ref = top_k_accuracy_score(truth, S, k=k, labels=np.arange(D.shape[0]))
-        assert recall_at_k(ids, truth, k) == pytest.approx(ref)
-
-
-def test_mrr_equals_sklearn_lrap_with_one_relevant(emb):
-    # with a single relevant label per row, label-ranking average precision is 1 / rank
-    Q, D = emb
-    rng = np.random.default_rng(3)
-    truth = rng.integers(0, D.shape[0], size=Q.shape[0])
-    S = _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T
-    assert _truth_not_tied(S, truth)  # so the rank of each relevant document is exact
-    Y = np.zeros_like(S, dtype=int)
-    Y[np.arange(len(truth)), truth] = 1
-    _, ids = search(Q, D, D.shape[0])
-    assert mrr(ids, truth) == pytest.approx(label_ranking_average_precision_score(Y, S))
-    np.testing.assert_allclose(
-        1.0 / rank_of_relevant(ids, truth),
-        [label_ranking_average_precision_score(Y[i : i + 1], S[i : i + 1]) for i in range(len(truth))],
-    )
-
-
-def test_rank_of_relevant_and_cutoffs():
-    ranked = np.array([[4, 2, 0], [1, 3, 2], [0, 1, 2]])
-    ranks = rank_of_relevant(ranked, [2, 9, {1, 2}])
-    np.testing.assert_array_equal(ranks, [2, np.inf, 2])
-    assert mrr(ranked, [2, 9, {1, 2}]) == pytest.approx((0.5 + 0 + 0.5) / 3)
-    assert mrr(ranked, [2, 3, 0], k=1) == pytest.approx(1 / 3)
-    assert recall_at_k(ranked, np.array([4, 3, 2]), 2) == pytest.approx(2 / 3)
-    assert recall_at_k([[5, 6], [7]], [{6}, {7}], 1) == pytest.approx(0.5)
-
-
-def test_metric_bad_input():
-    ranked = np.array([[0, 1, 2], [2, 1, 0]])
-    with pytest.raises(ValueError, match="2 queries but relevant_ids has 3"):
-        recall_at_k(ranked, [0, 1, 2], 1)
-    with pytest.raises(ValueError, match="relevant_ids\\[1\\] is empty"):
-        mrr(ranked, [{0}, set()])
-    with pytest.raises(ValueError, match="larger than the 3 ids"):
-        recall_at_k(ranked, [0, 1], 4)
-    with pytest.raises(TypeError, match="not its `scores`"):
-        mrr(np.array([[0.5, 0.2]]), [0])
-    with pytest.raises(ValueError, match="1-d array"):
-        mrr(np.array([0, 1, 2]), [0])
-    with pytest.raises(ValueError, match="ranked_ids is empty"):
-        mrr([], [])
-    with pytest.raises(TypeError, match="expected integer document ids"):
-        recall_at_k(ranked, [{"a"}, {0}], 1)
+def test_reciprocal_rank_fusion_bad_input():
+    A = np.array([[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="rankings is empty"):
+        reciprocal_rank_fusion([])
+    with pytest.raises(TypeError, match="rankings must be a list"):
+        reciprocal_rank_fusion(A)
+    with pytest.raises(ValueError, match=r"rankings\[1\] has 1 queries but rankings\[0\] has 2"):
+        reciprocal_rank_fusion([A, A[:1]])
+    with pytest.raises(TypeError, match="integer ids"):
+        reciprocal_rank_fusion([A + 0.5])
+    with pytest.raises(ValueError, match="k must be a finite float >= 0"):
+        reciprocal_rank_fusion([A], k=-1)

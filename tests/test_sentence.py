@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import oracle
+
 from embedcourse.sentence import (
     AverageWordVectors,
     LSAEmbedder,
@@ -49,13 +51,6 @@ def minilm():
     return load_minilm()
 
 
-@pytest.fixture(scope="module")
-def lee():
-    from embedcourse.data import load_lee_corpus
-
-    return load_lee_corpus("background")
-
-
 # --------------------------------------------------------------------------------------------
 # pooling
 # --------------------------------------------------------------------------------------------
@@ -79,13 +74,13 @@ def test_pooling_by_hand(padded):
         np.testing.assert_allclose(mean[i], E[i, :n].mean(0), rtol=1e-6)
         np.testing.assert_allclose(mx[i], E[i, :n].max(0))
         np.testing.assert_allclose(cls[i], E[i, 0])
-    np.testing.assert_allclose(pool(E, M, "max"), mx)
+    np.testing.assert_allclose(pool(E, M, pooling="max"), mx)
     # a single text (seq_len, d) gives a single vector; no mask means all tokens are real
     np.testing.assert_allclose(mean_pool(E[0]), E[0].mean(0), rtol=1e-6)
 
 
 def test_pooling_torch_matches_numpy(padded):
-    torch = pytest.importorskip("torch")
+    torch = oracle("torch")
     E, M = padded
     Et = torch.tensor(E, requires_grad=True)
     Mt = torch.tensor(M)
@@ -109,8 +104,8 @@ def test_pooling_bad_input(padded):
         mean_pool(np.zeros(4))
     with pytest.raises(TypeError, match="expected numbers"):
         mean_pool(np.array([["a"]]))
-    with pytest.raises(ValueError, match="unknown mode 'sum'"):
-        pool(E, M, "sum")
+    with pytest.raises(ValueError, match="pooling must be one of 'mean', 'max', 'cls'; got 'sum'"):
+        pool(E, M, pooling="sum")
     with pytest.raises(ValueError, match="right padding"):
         cls_pool(E, np.array([[0, 1, 1, 1, 1]] * 3))
 
@@ -118,7 +113,7 @@ def test_pooling_bad_input(padded):
 @pytest.mark.slow
 def test_mean_pooling_equals_sentence_transformers(minilm):
     """Oracle: mean pooling of the transformer's token outputs is what encode() returns."""
-    torch = pytest.importorskip("torch")
+    torch = oracle("torch")
     ours = encode_pooled(minilm, SENTENCES, cache=False)
     # after normalisation: the model's own pipeline (Transformer -> Pooling -> Normalize)
     ref = minilm.encode(SENTENCES, normalize_embeddings=True)
@@ -144,10 +139,10 @@ def test_mean_pooling_equals_sentence_transformers(minilm):
 # --------------------------------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("params", [{}, {"min_df": 2, "sublinear_tf": True}, {"max_df": 0.5, "stop_words": ["the", "a"]}])
-def test_tfidf_equals_sklearn(lee, params):
+def test_tfidf_equals_sklearn(lee_texts, params):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = lee[:120]
+    texts = lee_texts[:120]
     ours = TfidfEmbedder(**params).fit(texts)
     sk_params = dict(params)
     if "stop_words" in sk_params:
@@ -155,18 +150,18 @@ def test_tfidf_equals_sklearn(lee, params):
     ref = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, **sk_params).fit(texts)
     assert ours.vocabulary_ == ref.vocabulary_
     np.testing.assert_allclose(ours.idf_, ref.idf_)
-    held_out = lee[120:150] + ["zzzunseen words only"]
+    held_out = lee_texts[120:150] + ["zzzunseen words only"]
     np.testing.assert_allclose(ours.transform(held_out), ref.transform(held_out).toarray(), atol=1e-12)
     sparse = TfidfEmbedder(dense=False, **params).fit(texts).transform(texts)
     np.testing.assert_allclose(sparse.toarray(), ref.transform(texts).toarray(), atol=1e-12)
 
 
 def test_tfidf_bad_input():
-    with pytest.raises(TypeError, match="not a single string"):
+    with pytest.raises(TypeError, match="X must be a list of strings .*not a single str"):
         TfidfEmbedder().fit("one document")
-    with pytest.raises(ValueError, match="texts is empty"):
+    with pytest.raises(ValueError, match="X is empty"):
         TfidfEmbedder().fit([])
-    with pytest.raises(TypeError, match="texts\\[1\\] is int"):
+    with pytest.raises(TypeError, match="X\\[1\\] is int"):
         TfidfEmbedder().fit(["a b", 3])
     with pytest.raises(RuntimeError, match="not fitted yet"):
         TfidfEmbedder().transform(["a"])
@@ -175,30 +170,30 @@ def test_tfidf_bad_input():
 
 
 @pytest.mark.slow
-def test_lsa_matches_sklearn_truncated_svd(lee):
+def test_lsa_matches_sklearn_truncated_svd(lee_texts):
     from sklearn.decomposition import TruncatedSVD
 
     # default settings: close to the exact (ARPACK) SVD, closer than sklearn's randomized default
-    lsa = LSAEmbedder(n_components=20, random_state=0).fit(lee)
-    X = lsa.tfidf_.transform(lee)
+    lsa = LSAEmbedder(n_components=20, random_state=0).fit(lee_texts)
+    X = lsa.tfidf_.transform(lee_texts)
     ref = TruncatedSVD(n_components=20, algorithm="arpack").fit(X)
     err = np.abs(lsa.singular_values_ / ref.singular_values_ - 1).max()
     assert err < 0.01, err  # observed 0.0048 (sklearn's randomized default: 0.021)
     np.testing.assert_allclose(lsa.singular_values_[:4], ref.singular_values_[:4], rtol=1e-5)
     np.testing.assert_allclose(lsa.explained_variance_ratio_, ref.explained_variance_ratio_, rtol=0.02)
     # with more oversampling and power iterations it converges to the exact SVD
-    lsa = LSAEmbedder(n_components=20, random_state=0, n_iter=15, n_oversamples=40).fit(lee)
+    lsa = LSAEmbedder(n_components=20, random_state=0, n_iter=15, n_oversamples=40).fit(lee_texts)
     np.testing.assert_allclose(lsa.singular_values_, ref.singular_values_, rtol=1e-5)
     np.testing.assert_allclose(lsa.explained_variance_, ref.explained_variance_, rtol=1e-4)
     np.testing.assert_allclose(lsa.explained_variance_ratio_, ref.explained_variance_ratio_, rtol=1e-4)
     # the same directions up to sign
     cos = np.abs(np.sum(lsa.components_ * ref.components_, axis=1))
     assert cos.min() > 0.999, cos.min()
-    Z = lsa.transform(lee[:10])
+    Z = lsa.transform(lee_texts[:10])
     assert Z.shape == (10, 20)
     np.testing.assert_allclose(np.abs(Z), np.abs(ref.transform(X[:10])), atol=2e-3)
     # deterministic given random_state
-    again = LSAEmbedder(n_components=20, random_state=0, n_iter=15, n_oversamples=40).fit(lee)
+    again = LSAEmbedder(n_components=20, random_state=0, n_iter=15, n_oversamples=40).fit(lee_texts)
     np.testing.assert_array_equal(again.components_, lsa.components_)
 
 
@@ -253,18 +248,18 @@ def test_sif_weights_by_hand(tiny_wv):
 
 
 @pytest.mark.slow
-def test_sif_common_component_equals_truncated_svd(lee):
+def test_sif_common_component_equals_truncated_svd(lee_texts):
     from sklearn.decomposition import TruncatedSVD
 
     from embedcourse.data import load_glove
 
     wv = load_glove(20_000)
-    sif = SIFEmbedder(wv, a=1e-3, n_components=2).fit(lee)
-    weighted = SIFEmbedder(wv, a=1e-3, n_components=0).fit(lee).transform(lee)
+    sif = SIFEmbedder(wv, a=1e-3, n_components=2).fit(lee_texts)
+    weighted = SIFEmbedder(wv, a=1e-3, n_components=0).fit(lee_texts).transform(lee_texts)
     ref = TruncatedSVD(n_components=2, algorithm="arpack").fit(weighted)
     cos = np.abs(np.sum(sif.components_ * ref.components_, axis=1))
     assert cos.min() > 0.9999, cos
-    X = sif.transform(lee)
+    X = sif.transform(lee_texts)
     # nothing is left along the removed directions, and the rest is unchanged
     np.testing.assert_allclose(X @ sif.components_.T, 0.0, atol=1e-4)
     resid = weighted - (weighted @ sif.components_.T) @ sif.components_
@@ -301,7 +296,7 @@ def test_chunk_words_windows():
     for size, overlap in [(3, 0), (5, 2), (7, 6)]:
         cs = [c.split() for c in chunk_text(text, size, overlap)]
         assert sorted({w for c in cs for w in c}) == sorted(text.split())
-        for a, b in zip(cs, cs[1:]):
+        for a, b in zip(cs, cs[1:], strict=False):
             assert a[-overlap:] == b[:overlap] if overlap else a[-1] != b[0]
         assert all(len(c) <= size for c in cs)
 
@@ -332,12 +327,12 @@ def test_chunk_corpus_pool_and_max_sim():
     assert chunks == ["a b", "c d", "e", "f", "g h", "i"]
     np.testing.assert_array_equal(owner, [0, 0, 0, 1, 2, 2])
     E = np.array([[1.0, 0, 0], [0, 2.0, 0], [0, 0, 1.0], [3.0, 0, 0], [0, 1.0, 0], [1.0, 1.0, 0]])
-    mean = pool_chunks(E, owner, "mean")
+    mean = pool_chunks(X=E, doc_index=owner, pooling="mean")
     np.testing.assert_allclose(mean[0], np.ones(3) / np.sqrt(3), rtol=1e-6)
     np.testing.assert_allclose(pool_chunks(E, owner, "first"), [[1, 0, 0], [1, 0, 0], [0, 1, 0]])
     np.testing.assert_allclose(pool_chunks(E, owner, "max")[2], np.array([1 / np.sqrt(2), 1, 0]) / np.sqrt(1.5), rtol=1e-6)
     Q = np.random.default_rng(0).normal(size=(4, 3))
-    S = max_sim_scores(Q, E, owner)
+    S = max_sim_scores(Q=Q, X=E, doc_index=owner)
     Qn = Q / np.linalg.norm(Q, axis=1, keepdims=True)
     En = E / np.linalg.norm(E, axis=1, keepdims=True)
     brute = np.array([[max(q @ En[c] for c in np.flatnonzero(owner == d)) for d in range(3)] for q in Qn])
@@ -349,8 +344,10 @@ def test_chunk_corpus_pool_and_max_sim():
         pool_chunks(E, owner[:5])
     with pytest.raises(ValueError, match="document 1 has no chunk"):
         pool_chunks(E, np.array([0, 0, 0, 2, 2, 2]))
-    with pytest.raises(ValueError, match="mode must be one of"):
-        pool_chunks(E, owner, "median")
+    with pytest.raises(ValueError, match="pooling must be one of 'mean', 'max', 'first'; got 'median'"):
+        pool_chunks(E, owner, pooling="median")
+    with pytest.raises(ValueError, match="Q has 2 columns but X has 3"):
+        max_sim_scores(Q[:, :2], E, owner)
 
 
 @pytest.mark.slow
@@ -367,16 +364,16 @@ def test_chunk_tokens_and_long_document(minilm):
     assert max(lengths) <= 254 and lengths[0] == 254
     assert text.startswith(chunks[0]) and text.endswith(chunks[-1])
     assert chunk_text(text, 254, 32, unit="tokens", tokenizer=minilm, max_chunks=2) == chunks[:2]
-    v = embed_long_document(minilm, text, overlap=32, pool="mean")
+    v = embed_long_document(minilm, text, overlap=32, pooling="mean")
     assert v.shape == (384,) and np.linalg.norm(v) == pytest.approx(1.0, abs=1e-5)
     # "first" pooling is truncation to one window: the same vector encode() gives the full text
-    first = embed_long_document(minilm, text, overlap=32, pool="first")
+    first = embed_long_document(minilm, text, overlap=32, pooling="first")
     trunc = minilm.encode([text], normalize_embeddings=True)[0]
     assert float(first @ trunc) > 0.999, float(first @ trunc)
     # a short text is a single chunk: every pooling equals encode()
     short = "A short note about the weather."
     for p in ("mean", "max", "first"):
-        np.testing.assert_allclose(embed_long_document(minilm, short, pool=p),
+        np.testing.assert_allclose(embed_long_document(minilm, short, pooling=p),
                                    minilm.encode([short], normalize_embeddings=True)[0], atol=1e-5)
 
 
@@ -389,7 +386,7 @@ def test_token_embeddings_and_word_pieces(minilm):
     assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
     assert "##dra" in tokens  # "overdraft" is split into word pieces
     assert vecs.shape == (len(tokens), 384) and vecs.dtype == np.float32
-    pre = encode_pooled(minilm, [SENTENCES[4]], ["mean"], cache=False)["mean"][0]
+    pre = encode_pooled(minilm, [SENTENCES[4]], pooling="mean", cache=False)[0]
     np.testing.assert_allclose(vecs.mean(0), pre, atol=1e-5)
     # a multi-piece word is the mean of its pieces
     pieces = [i for i, t in enumerate(tokens) if t in ("over", "##dra", "##ft")]
@@ -421,7 +418,121 @@ def test_contextual_bad_input(minilm):
         token_embeddings(minilm, "  ")
     with pytest.raises(TypeError, match="sentence-transformers model"):
         token_embeddings(object(), "hello")
-    with pytest.raises(ValueError, match="unknown pooling mode 'sum'"):
-        encode_pooled(minilm, ["a"], ["sum"])
+    with pytest.raises(ValueError, match="pooling must be one of 'mean', 'max', 'cls'; got 'sum'"):
+        encode_pooled(minilm, ["a"], pooling=["sum"])
     with pytest.raises(ValueError, match="texts is empty"):
         encode_pooled(minilm, [])
+
+
+# --------------------------------------------------------------------------------------------
+# scikit-learn interface: fit(X, y=None), Pipeline
+# --------------------------------------------------------------------------------------------
+def test_baselines_work_in_a_sklearn_pipeline(tiny_wv):
+    """fit(X, y=None) / transform(X): each baseline is a step of a scikit-learn Pipeline."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["the cat sat", "the dog ran", "cat sat sat", "dog ran ran", "the cat", "the dog"] * 3
+    y = np.array([0, 1, 0, 1, 0, 1] * 3)
+    for step in (TfidfEmbedder(), LSAEmbedder(n_components=2), AverageWordVectors(tiny_wv), SIFEmbedder(tiny_wv)):
+        pipe = make_pipeline(step, LogisticRegression()).fit(texts, y)
+        # the same as fitting the steps one after the other by hand
+        alone = type(step)(**_params(step)).fit(texts)
+        np.testing.assert_allclose(pipe[0].transform(texts[:4]), alone.transform(texts[:4]))
+        by_hand = LogisticRegression().fit(alone.transform(texts), y)
+        np.testing.assert_array_equal(pipe.predict(texts), by_hand.predict(alone.transform(texts)))
+        assert pipe.score(texts, y) >= 0.6, type(step).__name__
+
+
+def _params(step):
+    if isinstance(step, (AverageWordVectors, SIFEmbedder)):
+        extra = {"a": step.a, "n_components": step.n_components} if isinstance(step, SIFEmbedder) else {}
+        return {"word_vectors": step.word_vectors, **extra}
+    if isinstance(step, LSAEmbedder):
+        return {"n_components": step.n_components}
+    return {}
+
+
+def test_fit_takes_X_and_ignores_y(tiny_wv):
+    texts = ["the cat sat", "the dog ran", "cat sat"]
+    a = TfidfEmbedder().fit(X=texts, y=None).transform(X=texts)
+    np.testing.assert_array_equal(a, TfidfEmbedder().fit_transform(texts))
+    s = SIFEmbedder(tiny_wv).fit(X=texts, y=[0, 1, 0])
+    np.testing.assert_array_equal(s.transform(texts), SIFEmbedder(tiny_wv).fit_transform(texts, None))
+
+
+# --------------------------------------------------------------------------------------------
+# module layout
+# --------------------------------------------------------------------------------------------
+def test_public_names_and_layout():
+    import embedcourse as ec
+    from embedcourse.sentence import averaging, encode, lsa, tfidf
+
+    assert ec.sentence.TfidfEmbedder is tfidf.TfidfEmbedder and ec.sentence.LSAEmbedder is lsa.LSAEmbedder
+    assert ec.sentence.SIFEmbedder is averaging.SIFEmbedder and ec.sentence.cached_encode is encode.cached_encode
+    assert "infer_vectors" in ec.sentence.__all__
+    assert len(ec.sentence.__all__) == len(set(ec.sentence.__all__))
+
+
+# --------------------------------------------------------------------------------------------
+# Doc2Vec inference, repeatable across processes
+# --------------------------------------------------------------------------------------------
+_D2V_SCRIPT = """
+import sys, numpy as np
+from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+from embedcourse.sentence import infer_vectors
+words = [f"w{i}" for i in range(40)]
+rng = np.random.default_rng(0)
+docs = [[words[j] for j in rng.integers(0, 40, 12)] for _ in range(60)]
+model = Doc2Vec([TaggedDocument(d, [i]) for i, d in enumerate(docs)], vector_size=8, min_count=1,
+                epochs=5, workers=1, seed=0, dm=int(sys.argv[1]))
+queries = [docs[0], docs[1][:5], ["w1", "w2", "w3"]]
+np.save(sys.argv[2], np.stack([infer_vectors(model, queries, epochs=10, random_state=0),
+                               infer_vectors(model, queries[::-1], epochs=10, random_state=0)[::-1],
+                               infer_vectors(model, queries, epochs=10, random_state=1)]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dm", [0, 1])
+def test_infer_vectors_is_repeatable_across_hash_seeds(tmp_path, dm):
+    """gensim seeds inference with hash(text), which PYTHONHASHSEED changes; infer_vectors does not."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "d2v.py"
+    script.write_text(_D2V_SCRIPT)
+    runs = []
+    for hashseed in ("1", "2"):
+        out = tmp_path / f"v{hashseed}.npy"
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        subprocess.run([sys.executable, str(script), str(dm), str(out)], check=True, env=env)
+        runs.append(np.load(out))
+    np.testing.assert_array_equal(runs[0], runs[1])  # bit-identical across processes
+    same, reversed_order, other_seed = runs[0]
+    np.testing.assert_array_equal(same, reversed_order)  # independent of the order of the documents
+    assert not np.allclose(same, other_seed)  # random_state matters
+    assert same.shape == (3, 8) and same.dtype == np.float32
+
+
+def test_infer_vectors_restores_gensim_and_checks_input():
+    from gensim.models import doc2vec as gensim_doc2vec
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+
+    from embedcourse.sentence import infer_vectors
+
+    docs = [["a", "b", "c"], ["b", "c", "d"], ["c", "d", "a"]] * 4
+    model = Doc2Vec([TaggedDocument(d, [i]) for i, d in enumerate(docs)], vector_size=4, min_count=1,
+                    epochs=2, workers=1, seed=0)
+    before, rng_before = gensim_doc2vec.pseudorandom_weak_vector, model.random
+    v = infer_vectors(model, [["a", "b"], ["c"]], epochs=3)
+    assert v.shape == (2, 4)
+    assert gensim_doc2vec.pseudorandom_weak_vector is before and model.random is rng_before
+    np.testing.assert_array_equal(v, infer_vectors(model, [["a", "b"], ["c"]], epochs=3))
+    with pytest.raises(TypeError, match="token_lists must be a list of token lists"):
+        infer_vectors(model, "a b")
+    with pytest.raises(TypeError, match="trained gensim Doc2Vec"):
+        infer_vectors(object(), [["a"]])
+    with pytest.raises(ValueError, match=r"random_state must be an int in \[0, 2\*\*32 - 1\]"):
+        infer_vectors(model, [["a"]], random_state=-1)

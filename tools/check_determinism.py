@@ -178,7 +178,7 @@ def compare_notebooks(nb_a, nb_b, rtol: float = 0.0, masks_a=(), masks_b=()) -> 
     if len(nb_a.cells) != len(nb_b.cells):
         differences.append({"cell": None, "kind": "structure",
                             "a": f"{len(nb_a.cells)} cells", "b": f"{len(nb_b.cells)} cells", "context": ""})
-    for index, (ca, cb) in enumerate(zip(nb_a.cells, nb_b.cells)):
+    for index, (ca, cb) in enumerate(zip(nb_a.cells, nb_b.cells, strict=False)):
         if ca.cell_type != "code":
             continue
         cell_id = ca.get("id")
@@ -196,7 +196,7 @@ def compare_notebooks(nb_a, nb_b, rtol: float = 0.0, masks_a=(), masks_b=()) -> 
             while common < min(len(sa), len(sb)) and sa[common].kind == sb[common].kind:
                 common += 1
             sa, sb = sa[:common], sb[:common]
-        for k, (xa, xb) in enumerate(zip(sa, sb)):
+        for k, (xa, xb) in enumerate(zip(sa, sb, strict=False)):
             ma, mb = list(NUMBER.finditer(xa.text)), list(NUMBER.finditer(xb.text))
             words_a, words_b = NUMBER.sub("#", xa.text), NUMBER.sub("#", xb.text)
             if len(ma) != len(mb) or words_a != words_b:
@@ -208,7 +208,7 @@ def compare_notebooks(nb_a, nb_b, rtol: float = 0.0, masks_a=(), masks_b=()) -> 
                                     "context": "\n".join(diff[:12])})
                 n_numbers += min(len(ma), len(mb))
                 continue
-            for x, y in zip(ma, mb):
+            for x, y in zip(ma, mb, strict=True):
                 n_numbers += 1
                 if not _same(x.group(), y.group(), rtol):
                     differences.append({"cell": index, "cell_id": cell_id, "output": k, "kind": xa.kind,

@@ -41,6 +41,7 @@ def _range_text(low: float | None, high: float | None, low_open: bool, high_open
     if low is None and high is None:
         return ""
     if high is None:
+        assert low is not None
         return f" {'>' if low_open else '>='} {_fmt_num(low)}"
     if low is None:
         return f" {'<' if high_open else '<='} {_fmt_num(high)}"
@@ -145,11 +146,8 @@ def check_random_state(random_state: int | np.random.Generator | None) -> np.ran
 
 
 def check_k(k: int, n: int, *, name: str = "k", what: str = "items in the index") -> int:
-    """Check that ``1 <= k <= n``; returns ``int(k)``."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number; got {k!r}.")
-    if k < 1:
-        raise ValueError(f"{name} must be at least 1; got {k}.")
+    """Check that ``1 <= k <= n``; returns ``int(k)`` (the message says how many ``what`` there are)."""
+    k = check_int(name, k, 1)
     if k > n:
         raise ValueError(
             f"{name}={k} is larger than the {n} {what}; ask for at most {n}."

@@ -10,17 +10,9 @@ behind the same interface.
 Taught in: chapter 07 (and used in chapters 06, 10 and 11).
 """
 
-from embedcourse.ann.base import FORMAT_VERSION, METRICS, Index, read_index, write_index
-from embedcourse.ann.factory import PLANNED, index_factory
-from embedcourse.ann.flat import FlatIndex
+from embedcourse.ann import base, factory, flat
+from embedcourse.ann.base import *  # noqa: F403
+from embedcourse.ann.factory import *  # noqa: F403
+from embedcourse.ann.flat import *  # noqa: F403
 
-__all__ = [
-    "Index",
-    "FlatIndex",
-    "index_factory",
-    "read_index",
-    "write_index",
-    "METRICS",
-    "FORMAT_VERSION",
-    "PLANNED",
-]
+__all__ = [*base.__all__, *flat.__all__, *factory.__all__]

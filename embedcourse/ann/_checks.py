@@ -8,14 +8,16 @@ Taught in: chapter 07.
 
 from __future__ import annotations
 
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from embedcourse._validation import as_matrix
+from embedcourse._validation import as_array, as_matrix
 
-__all__ = ["prepare_vectors", "check_new_ids", "check_search_k"]
+__all__ = ["prepare_vectors", "check_new_ids", "check_search_k", "check_path"]
 
 ZERO_NORM = 1e-12  # rows with a smaller norm count as zero vectors (as normalize_rows)
 MAX_NORM = 1e18  # larger norms could overflow float32 scores (q.x, ||q - x||^2) to inf
@@ -27,7 +29,7 @@ def prepare_vectors(x: Any, name: str, d: int, metric: str) -> npt.NDArray[np.fl
     The norms are computed in float64, so a row with huge or tiny entries is neither
     overflowed to infinity nor mistaken for a zero vector.
     """
-    arr = np.asarray(x)
+    arr = as_array(x, name)  # ragged lists and complex numbers raise naming the argument
     if arr.ndim != 2 or arr.shape[1] != d:
         hint = f" (one vector? pass {name}[None, :])" if arr.ndim == 1 else ""
         raise ValueError(f"{name} must be a 2-d array of shape (n, {d}); got shape {arr.shape}{hint}.")
@@ -97,3 +99,10 @@ def check_search_k(k: Any, ntotal: int) -> int:
         raise ValueError(f"k={k} is larger than the index (ntotal={ntotal}); "
                          f"ask for at most {ntotal} neighbours.")
     return int(k)
+
+
+def check_path(path: Any) -> Path:
+    """``path`` (a str or ``os.PathLike``) as a :class:`pathlib.Path`; anything else is a TypeError."""
+    if not isinstance(path, (str, PathLike)) or (isinstance(path, str) and not path):
+        raise TypeError(f"path must be a file path (a non-empty str or os.PathLike); got {path!r}.")
+    return Path(path)

@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from embedcourse.ann._checks import check_new_ids, check_search_k, prepare_vectors
+from embedcourse.ann._checks import check_new_ids, check_path, check_search_k, prepare_vectors
 
 __all__ = ["Index", "METRICS", "FORMAT_VERSION", "read_index", "write_index"]
 
@@ -214,9 +214,12 @@ class Index(ABC):
         clash = {"header", "ids"} & set(arrays)
         if clash:  # pragma: no cover - a subclass bug
             raise RuntimeError(f"{type(self).__name__}._get_state uses reserved names {clash}.")
-        path = Path(path)
+        path = check_path(path)
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"cannot save the index to {str(path)!r}: the folder {str(path.parent)!r} "
+                                    f"does not exist (path={str(path)!r}); create it first.")
         payload: dict[str, Any] = {"header": np.array(json.dumps(header)), "ids": self._ids, **arrays}
         np.savez(path, **payload)
         return path
@@ -224,9 +227,15 @@ class Index(ABC):
     @classmethod
     def load(cls, path: str | PathLike[str]) -> Index:
         """Read an index written by :meth:`save`; ``Index.load`` returns whichever class it was."""
-        data = np.load(path, allow_pickle=False)
+        path = check_path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no index file at path={str(path)!r}.")
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as exc:  # not a numpy file at all
+            raise ValueError(f"path={str(path)!r} is not an embedcourse.ann index file ({exc}).") from None
         if not isinstance(data, np.lib.npyio.NpzFile) or "header" not in data.files:
-            raise ValueError(f"{path} is not an embedcourse.ann index file (no header).")
+            raise ValueError(f"path={str(path)!r} is not an embedcourse.ann index file (no header).")
         with data:
             header = json.loads(str(data["header"]))
             arrays = {name: data[name] for name in data.files if name != "header"}

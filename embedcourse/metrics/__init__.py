@@ -1,36 +1,21 @@
-"""Similarity and distance between embeddings (chapter 01), and kNN label accuracy.
+"""Metrics on embeddings: similarity and distance, neighbourhoods, rankings, word benchmarks, bias.
 
-Single pairs of vectors (``cosine_similarity(a, b)`` returns a float) and whole matrices
-(``pairwise_distances(A, B, metric="euclidean")`` returns an (n, m) array), checked against
-scipy and scikit-learn in ``tests/test_metrics.py``.
+- :mod:`~embedcourse.metrics.similarity`: single pairs of vectors (``cosine_similarity(a, b)``
+  returns a float) and whole matrices (``pairwise_distances(A, B, metric="euclidean")`` returns
+  an (n, m) array), checked against scipy and scikit-learn (chapter 01);
+- :mod:`~embedcourse.metrics.neighbours`: kNN label accuracy and neighbourhood preservation of
+  a projection (chapter 01);
+- :mod:`~embedcourse.metrics.ranking`: recall@k, reciprocal rank, MRR of ranked ids (chapter 03);
+- :mod:`~embedcourse.metrics.benchmarks`: analogy accuracy and WordSim353 / SimLex-999
+  Spearman in one call, and the per-section analogy table (chapters 01, 02);
+- :mod:`~embedcourse.metrics.bias`: the Word Embedding Association Test (chapter 01).
 """
 
-from embedcourse.metrics.bias import WEATResult, weat, weat_scores
-from embedcourse.metrics.neighbours import knn_label_accuracy
-from embedcourse.metrics.similarity import (
-    DISTANCE_METRICS,
-    SIMILARITY_METRICS,
-    cosine_similarity,
-    dot_similarity,
-    euclidean_distance,
-    hamming_distance,
-    manhattan_distance,
-    pairwise_distances,
-    pairwise_similarity,
-)
+from embedcourse.metrics import benchmarks, bias, neighbours, ranking, similarity
+from embedcourse.metrics.bias import *  # noqa: F403
+from embedcourse.metrics.neighbours import *  # noqa: F403
+from embedcourse.metrics.ranking import *  # noqa: F403
+from embedcourse.metrics.similarity import *  # noqa: F403
+from embedcourse.metrics.benchmarks import *  # noqa: F403
 
-__all__ = [
-    "cosine_similarity",
-    "dot_similarity",
-    "euclidean_distance",
-    "manhattan_distance",
-    "hamming_distance",
-    "pairwise_similarity",
-    "pairwise_distances",
-    "SIMILARITY_METRICS",
-    "DISTANCE_METRICS",
-    "knn_label_accuracy",
-    "weat_scores",
-    "weat",
-    "WEATResult",
-]
+__all__ = [*similarity.__all__, *neighbours.__all__, *ranking.__all__, *benchmarks.__all__, *bias.__all__]

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from embedcourse._validation import as_array, as_matrix, check_finite_result, row_norms
 
@@ -82,21 +83,21 @@ def _pair(a: Any, b: Any, *, dtype: Any = None) -> tuple[np.ndarray, np.ndarray]
     return u, v
 
 
-def _matrices(A: Any, B: Any, *, dtype: Any = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(A, B, same): 2-d finite matrices with the same number of columns; B defaults to A."""
+def _matrices(X: Any, Y: Any, *, dtype: Any = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(X, Y, same): 2-d finite matrices with the same number of columns; Y defaults to X."""
     if dtype is None:
-        same_f32 = _float_dtype(A) == np.float32 and (B is None or _float_dtype(B) == np.float32)
+        same_f32 = _float_dtype(X) == np.float32 and (Y is None or _float_dtype(Y) == np.float32)
         dtype = np.float32 if same_f32 else np.float64
-    A = as_matrix(A, "A", dtype=dtype, allow_1d=True)
-    if B is None:
-        return A, A, True
-    B = as_matrix(B, "B", dtype=dtype, allow_1d=True)
-    if A.shape[1] != B.shape[1]:
+    X = as_matrix(X, "X", dtype=dtype, allow_1d=True)
+    if Y is None:
+        return X, X, True
+    Y = as_matrix(Y, "Y", dtype=dtype, allow_1d=True)
+    if X.shape[1] != Y.shape[1]:
         raise ValueError(
-            f"A has {A.shape[1]} columns but B has {B.shape[1]}; rows of both must be vectors "
+            f"X has {X.shape[1]} columns but Y has {Y.shape[1]}; rows of both must be vectors "
             f"from the same embedding space (same dimension d)."
         )
-    return A, B, False
+    return X, Y, False
 
 
 def _finite(value: float, what: str) -> float:
@@ -115,12 +116,9 @@ def _check_metric(metric: str, valid: tuple[str, ...], func: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# normalisation
-# --------------------------------------------------------------------------------------------
-# --------------------------------------------------------------------------------------------
 # one pair of vectors
 # --------------------------------------------------------------------------------------------
-def dot_similarity(a: Any, b: Any) -> float:
+def dot_similarity(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     """Dot product ``a . b``: cosine similarity times both lengths.
 
     Parameters
@@ -137,7 +135,7 @@ def dot_similarity(a: Any, b: Any) -> float:
     return _finite(float(u @ v), "dot product")
 
 
-def cosine_similarity(a: Any, b: Any) -> float:
+def cosine_similarity(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     """Cosine of the angle between ``a`` and ``b``, in [-1, 1]; ignores the vectors' lengths.
 
     Equals ``1 - scipy.spatial.distance.cosine(a, b)``.
@@ -168,7 +166,7 @@ def cosine_similarity(a: Any, b: Any) -> float:
     return float(np.clip(dot / (nu * nv), -1.0, 1.0))
 
 
-def euclidean_distance(a: Any, b: Any) -> float:
+def euclidean_distance(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     """Straight-line (L2) distance ``||a - b||``; like ``scipy.spatial.distance.euclidean``.
 
     Parameters
@@ -185,7 +183,7 @@ def euclidean_distance(a: Any, b: Any) -> float:
     return _finite(float(np.linalg.norm(u - v)), "euclidean distance")
 
 
-def manhattan_distance(a: Any, b: Any) -> float:
+def manhattan_distance(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     """City-block (L1) distance ``sum |a_i - b_i|``; like ``scipy.spatial.distance.cityblock``.
 
     Parameters
@@ -202,7 +200,7 @@ def manhattan_distance(a: Any, b: Any) -> float:
     return _finite(float(np.abs(u - v).sum()), "manhattan distance")
 
 
-def hamming_distance(a: Any, b: Any, *, normalized: bool = True) -> float:
+def hamming_distance(a: npt.ArrayLike, b: npt.ArrayLike, *, normalized: bool = True) -> float:
     """Number (or fraction) of positions where two codes differ.
 
     Meant for binary codes (bool arrays or 0/1 bits, as produced by sign-hashing or binary
@@ -241,39 +239,41 @@ def _check_no_zero_rows(M: np.ndarray, norms: np.ndarray, name: str) -> None:
         )
 
 
-def _cosine_matrix(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
-    na = row_norms(A)
-    _check_no_zero_rows(A, na, "A")
-    An = A / na[:, None]
+def _cosine_matrix(X: np.ndarray, Y: np.ndarray, same: bool) -> np.ndarray:
+    na = row_norms(X)
+    _check_no_zero_rows(X, na, "X")
+    Xn = X / na[:, None]
     if same:
-        Bn = An
+        Yn = Xn
     else:
-        nb = row_norms(B)
-        _check_no_zero_rows(B, nb, "B")
-        Bn = B / nb[:, None]
-    S = An @ Bn.T
+        nb = row_norms(Y)
+        _check_no_zero_rows(Y, nb, "Y")
+        Yn = Y / nb[:, None]
+    S = Xn @ Yn.T
     np.clip(S, -1.0, 1.0, out=S)
     if same:
         np.fill_diagonal(S, 1.0)
     return S
 
 
-def pairwise_similarity(A: Any, B: Any = None, metric: str = "cosine") -> np.ndarray:
-    """All similarities between the rows of ``A`` and the rows of ``B``, from one matrix product.
+def pairwise_similarity(
+    X: npt.ArrayLike, Y: npt.ArrayLike | None = None, metric: str = "cosine"
+) -> npt.NDArray[np.floating[Any]]:
+    """All similarities between the rows of ``X`` and the rows of ``Y``, from one matrix product.
 
     Parameters
     ----------
-    A : array-like, shape (n, d) (or (d,), read as one row)
-    B : array-like, shape (m, d), optional
-        Defaults to ``A`` (similarities of every row with every row).
+    X : array-like, shape (n, d) (or (d,), read as one row)
+    Y : array-like, shape (m, d), optional
+        Defaults to ``X`` (similarities of every row with every row).
     metric : {"cosine", "dot"}
         "cosine" normalises each row first (like ``sklearn.metrics.pairwise.cosine_similarity``);
-        "dot" is the raw inner product ``A @ B.T``.
+        "dot" is the raw inner product ``X @ Y.T``.
 
     Returns
     -------
     numpy.ndarray, shape (n, m)
-        Entry (i, j) compares ``A[i]`` with ``B[j]``. float32 if both inputs are float32,
+        Entry (i, j) compares ``X[i]`` with ``Y[j]``. float32 if both inputs are float32,
         else float64.
 
     Raises
@@ -284,17 +284,17 @@ def pairwise_similarity(A: Any, B: Any = None, metric: str = "cosine") -> np.nda
     Taught in: chapter 01.
     """
     _check_metric(metric, SIMILARITY_METRICS, "pairwise_similarity")
-    A, B, same = _matrices(A, B)
+    X, Y, same = _matrices(X, Y)
     if metric == "dot":
-        return check_finite_result(A @ B.T, "A and B", what="the dot products")
-    return _cosine_matrix(A, B, same)
+        return check_finite_result(X @ Y.T, "X and Y", what="the dot products")
+    return _cosine_matrix(X, Y, same)
 
 
-def _sq_euclidean_matrix(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
+def _sq_euclidean_matrix(X: np.ndarray, Y: np.ndarray, same: bool) -> np.ndarray:
     """||a||^2 + ||b||^2 - 2 a.b, clipped at 0 (rounding can make it slightly negative)."""
-    aa = np.einsum("ij,ij->i", A, A)
-    bb = aa if same else np.einsum("ij,ij->i", B, B)
-    D = A @ B.T
+    aa = np.einsum("ij,ij->i", X, X)
+    bb = aa if same else np.einsum("ij,ij->i", Y, Y)
+    D = X @ Y.T
     D *= -2
     D += aa[:, None]
     D += bb[None, :]
@@ -304,13 +304,13 @@ def _sq_euclidean_matrix(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray
     return D
 
 
-def _blockwise(A: np.ndarray, B: np.ndarray, reduce: Any, dtype: Any) -> np.ndarray:
-    """Apply ``reduce(A_block[:, None, :], B[None, :, :])`` over blocks of rows of A."""
-    out = np.empty((A.shape[0], B.shape[0]), dtype=dtype)
-    rows = max(1, _BLOCK_ELEMENTS // max(1, B.shape[0] * B.shape[1]))
-    for start in range(0, A.shape[0], rows):
-        block = A[start : start + rows]
-        out[start : start + rows] = reduce(block[:, None, :], B[None, :, :])
+def _blockwise(X: np.ndarray, Y: np.ndarray, reduce: Any, dtype: Any) -> np.ndarray:
+    """Apply ``reduce(X_block[:, None, :], Y[None, :, :])`` over blocks of rows of X."""
+    out = np.empty((X.shape[0], Y.shape[0]), dtype=dtype)
+    rows = max(1, _BLOCK_ELEMENTS // max(1, Y.shape[0] * Y.shape[1]))
+    for start in range(0, X.shape[0], rows):
+        block = X[start : start + rows]
+        out[start : start + rows] = reduce(block[:, None, :], Y[None, :, :])
     return out
 
 
@@ -318,22 +318,24 @@ def _is_binary(M: np.ndarray) -> bool:
     return bool(np.all((M == 0) | (M == 1)))
 
 
-def pairwise_distances(A: Any, B: Any = None, metric: str = "euclidean") -> np.ndarray:
-    """All distances between the rows of ``A`` and the rows of ``B``, like ``scipy``'s ``cdist``.
+def pairwise_distances(
+    X: npt.ArrayLike, Y: npt.ArrayLike | None = None, metric: str = "euclidean"
+) -> npt.NDArray[np.floating[Any]]:
+    """All distances between the rows of ``X`` and the rows of ``Y``, like ``scipy``'s ``cdist``.
 
     Parameters
     ----------
-    A : array-like, shape (n, d) (or (d,), read as one row)
-    B : array-like, shape (m, d), optional
-        Defaults to ``A``; the diagonal is then exactly 0.
+    X : array-like, shape (n, d) (or (d,), read as one row)
+    Y : array-like, shape (m, d), optional
+        Defaults to ``X``; the diagonal is then exactly 0.
     metric : {"euclidean", "sqeuclidean", "manhattan", "cosine", "hamming"}
-        - "euclidean", "sqeuclidean": from the matrix product ``A @ B.T`` via
+        - "euclidean", "sqeuclidean": from the matrix product ``X @ Y.T`` via
           ``||a-b||^2 = ||a||^2 + ||b||^2 - 2 a.b``, with tiny negative values from rounding
           clipped to 0.
         - "manhattan": sum of absolute differences (scipy's "cityblock"), over blocks of rows.
         - "cosine": ``1 - cosine similarity``, in [0, 2].
         - "hamming": fraction of differing positions (scipy's "hamming"). For 0/1 or bool
-          codes it is counted with two matrix products: ``A @ (1-B).T + (1-A) @ B.T``.
+          codes it is counted with two matrix products: ``X @ (1-Y).T + (1-X) @ Y.T``.
 
     Returns
     -------
@@ -356,32 +358,32 @@ def pairwise_distances(A: Any, B: Any = None, metric: str = "euclidean") -> np.n
     """
     _check_metric(metric, DISTANCE_METRICS, "pairwise_distances")
     if metric == "hamming":
-        A, B, same = _matrices(A, B, dtype=np.float64)
-        if _is_binary(A) and (same or _is_binary(B)):
-            diff = A @ (1.0 - B).T + (1.0 - A) @ B.T
+        X, Y, same = _matrices(X, Y, dtype=np.float64)
+        if _is_binary(X) and (same or _is_binary(Y)):
+            diff = X @ (1.0 - Y).T + (1.0 - X) @ Y.T
         else:
-            diff = _blockwise(A, B, lambda x, y: np.count_nonzero(x != y, axis=2), np.float64)
-        return diff / A.shape[1]
-    A, B, same = _matrices(A, B)
+            diff = _blockwise(X, Y, lambda x, y: np.count_nonzero(x != y, axis=2), np.float64)
+        return diff / X.shape[1]
+    X, Y, same = _matrices(X, Y)
     if metric == "cosine":
-        D = 1.0 - _cosine_matrix(A, B, same)
+        D = 1.0 - _cosine_matrix(X, Y, same)
         if same:
             np.fill_diagonal(D, 0.0)
         return D
     if metric == "manhattan":
-        D = _blockwise(A, B, lambda x, y: np.abs(x - y).sum(axis=2), A.dtype)
-        return check_finite_result(D, "A and B", what="the manhattan distances")
+        D = _blockwise(X, Y, lambda x, y: np.abs(x - y).sum(axis=2), X.dtype)
+        return check_finite_result(D, "X and Y", what="the manhattan distances")
     with np.errstate(over="ignore", invalid="ignore"):
-        D = _sq_euclidean_matrix(A, B, same)
+        D = _sq_euclidean_matrix(X, Y, same)
     if not np.isfinite(D).all() and D.dtype == np.float32:
         # squares of float32 values beyond ~1e19 overflow: redo in float64, keep float32 out
         with np.errstate(over="ignore", invalid="ignore"):
-            D64 = _sq_euclidean_matrix(A.astype(np.float64), B.astype(np.float64), same)
+            D64 = _sq_euclidean_matrix(X.astype(np.float64), Y.astype(np.float64), same)
             if metric == "euclidean":
                 np.sqrt(D64, out=D64)
             D = D64.astype(np.float32)
-        return check_finite_result(D, "A and B", what=f"the {metric} distances")
-    check_finite_result(D, "A and B", what=f"the {metric} distances")
+        return check_finite_result(D, "X and Y", what=f"the {metric} distances")
+    check_finite_result(D, "X and Y", what=f"the {metric} distances")
     if metric == "euclidean":
         np.sqrt(D, out=D)
     return D

@@ -41,7 +41,7 @@ def _lcg(state: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
-def _bisect_right(table: np.ndarray, value: np.int64) -> np.int64:
+def _bisect_right(table: np.ndarray, value: np.int64) -> int:
     lo = 0
     hi = table.shape[0]
     while lo < hi:

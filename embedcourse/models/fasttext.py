@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from embedcourse._validation import check_int, check_real_array
 
@@ -123,7 +124,7 @@ def ft_hash(data: bytes | str) -> int:
     return h
 
 
-def ngram_buckets(word: str, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000) -> np.ndarray:
+def ngram_buckets(word: str, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000) -> npt.NDArray[np.int64]:
     """Row ids of ``word``'s n-grams in an n-gram matrix of ``bucket`` rows.
 
     ``bucket`` must be an int in ``[1, 2**32]`` (the hash has 32 bits); ``minn``, ``maxn`` as in
@@ -140,7 +141,7 @@ def ngram_buckets(word: str, minn: int = 3, maxn: int = 6, bucket: int = 2_000_0
     return np.array([ft_hash(g) % bucket for g in char_ngrams_bytes(word, minn, maxn)], dtype=np.int64)
 
 
-def oov_vector(word: str, ngram_vectors: Any, minn: int = 3, maxn: int = 6) -> np.ndarray:
+def oov_vector(word: str, ngram_vectors: npt.ArrayLike, minn: int = 3, maxn: int = 6) -> npt.NDArray[np.floating]:
     """Vector of a word from its n-grams only: the mean of its n-gram rows.
 
     This is what fastText (and gensim's ``FastTextKeyedVectors.get_vector``) return for a word
@@ -166,7 +167,9 @@ def oov_vector(word: str, ngram_vectors: Any, minn: int = 3, maxn: int = 6) -> n
     return M[rows].sum(axis=0) / rows.size
 
 
-def word_vector(word_vec: Any, word: str, ngram_vectors: Any, minn: int = 3, maxn: int = 6) -> np.ndarray:
+def word_vector(
+    word_vec: npt.ArrayLike, word: str, ngram_vectors: npt.ArrayLike, minn: int = 3, maxn: int = 6
+) -> npt.NDArray[np.floating]:
     """Vector of an in-vocabulary word: its own vector and its n-gram rows, averaged.
 
     ``(v_word + sum_g z_g) / (1 + n_grams)`` - gensim's ``adjust_vectors``.
@@ -181,7 +184,12 @@ def word_vector(word_vec: Any, word: str, ngram_vectors: Any, minn: int = 3, max
     Taught in: chapter 02.
     """
     M = _check_ngram_matrix(ngram_vectors)
-    v = check_real_array(word_vec, "word_vec", 1) if not (isinstance(word_vec, np.ndarray) and word_vec.dtype.kind == "f") else word_vec
+    if isinstance(word_vec, np.ndarray) and word_vec.dtype.kind == "f":
+        v = word_vec  # keep its dtype (float32 vectors stay float32)
+        if not np.isfinite(v).all():
+            raise ValueError("word_vec contains NaN or infinity.")
+    else:
+        v = check_real_array(word_vec, "word_vec", 1)
     if v.shape != (M.shape[1],):
         raise ValueError(f"word_vec must have shape (d,) = ({M.shape[1]},), like a row of ngram_vectors; got {v.shape}.")
     rows = ngram_buckets(word, minn, maxn, M.shape[0])

@@ -8,7 +8,8 @@ Mirrors Stanford's reference implementation (``cooccur.c`` + ``glove.c``):
 
   ``J = 1/2 * sum_ij f(X_ij) * (w_i . w~_j + b_i + b~_j - log X_ij)**2``
 
-  with ``f(x) = min(1, (x / x_max)**alpha)`` (``glove.c`` also carries the 1/2).
+  with ``f(x) = min(1, (x / x_max)**power)`` (``power`` is the paper's alpha; ``glove.c`` also
+  carries the 1/2).
 * The non-zeros are shuffled once (``shuffle.c``); each pass visits them in that order and takes an AdaGrad step on
   ``w_i, w~_j, b_i, b~_j`` (squared-gradient sums start at 1, as in ``glove.c``).
 * The word vectors returned are ``W + W~`` (``glove.c``'s ``-model 2``).
@@ -23,9 +24,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from embedcourse._validation import (
     check_bool,
@@ -37,12 +40,17 @@ from embedcourse._validation import (
     check_seed,
     check_sentences,
 )
-from embedcourse.text.corpus import Vocabulary
+from embedcourse.text.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover
+    import scipy.sparse
 
 __all__ = ["GloVe", "cooccurrence_matrix", "glove_weight", "glove_loss", "glove_gradients"]
 
 
-def cooccurrence_matrix(ids: Any, offsets: Any, n_words: int, window: int = 10) -> "scipy.sparse.csr_matrix":
+def cooccurrence_matrix(
+    ids: npt.ArrayLike, offsets: npt.ArrayLike, n_words: int, window: int = 10
+) -> scipy.sparse.csr_matrix:
     """Symmetric windowed co-occurrence counts with ``1 / distance`` weighting.
 
     Parameters
@@ -86,18 +94,19 @@ def cooccurrence_matrix(ids: Any, offsets: Any, n_words: int, window: int = 10) 
     return total
 
 
-def glove_weight(x: Any, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
-    """GloVe's weighting ``f(x) = min(1, (x / x_max) ** alpha)``.
+def glove_weight(x: npt.ArrayLike, x_max: float = 100.0, power: float = 0.75) -> npt.NDArray[np.float64]:
+    """GloVe's weighting ``f(x) = min(1, (x / x_max) ** power)``.
 
-    ``x_max`` must be a finite float > 0 and ``alpha`` a finite float in (0, 10].
+    ``x_max`` must be a finite float > 0 and ``power`` a finite float in (0, 10] (the paper
+    calls it alpha; here ``alpha`` is reserved for learning rates, as in gensim).
 
     Taught in: chapter 02.
     """
     x_max = check_float("x_max", x_max, 0.0, None, low_open=True)
-    alpha = check_float("alpha", alpha, 0.0, 10.0, low_open=True)
+    power = check_float("power", power, 0.0, 10.0, low_open=True)
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(over="ignore"):  # a tiny x_max: x / x_max -> inf, and min(1, inf) = 1
-        return np.minimum(1.0, (x / x_max) ** alpha)
+        return np.minimum(1.0, (x / x_max) ** power)
 
 
 def _check_glove_args(W, Wt, b, bt, rows, cols, x) -> tuple:
@@ -122,7 +131,7 @@ def _check_glove_args(W, Wt, b, bt, rows, cols, x) -> tuple:
     return W, Wt, b, bt, rows, cols, x
 
 
-def glove_loss(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: float = 0.75) -> float:
+def glove_loss(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, power: float = 0.75) -> float:
     """The GloVe objective ``1/2 sum f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij)^2``.
 
     Parameters
@@ -139,10 +148,12 @@ def glove_loss(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: float =
     """
     W, Wt, b, bt, rows, cols, x = _check_glove_args(W, Wt, b, bt, rows, cols, x)
     diff = np.einsum("nd,nd->n", W[rows], Wt[cols]) + b[rows] + bt[cols] - np.log(x)
-    return float(0.5 * np.sum(glove_weight(x, x_max, alpha) * diff**2))
+    return float(0.5 * np.sum(glove_weight(x, x_max, power) * diff**2))
 
 
-def glove_gradients(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: float = 0.75) -> dict[str, np.ndarray]:
+def glove_gradients(
+    W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, power: float = 0.75
+) -> dict[str, npt.NDArray[np.float64]]:
     """Gradients of :func:`glove_loss` with respect to ``W, Wt, b, bt`` (same shapes).
 
     ``dJ/dw_i = sum_j f(X_ij) * diff_ij * w~_j`` and symmetrically for the others.
@@ -151,13 +162,14 @@ def glove_gradients(W, Wt, b, bt, rows, cols, x, x_max: float = 100.0, alpha: fl
     """
     W, Wt, b, bt, rows, cols, x = _check_glove_args(W, Wt, b, bt, rows, cols, x)
     diff = np.einsum("nd,nd->n", W[rows], Wt[cols]) + b[rows] + bt[cols] - np.log(x)
-    fd = glove_weight(x, x_max, alpha) * diff
+    fd = glove_weight(x, x_max, power) * diff
     gW = np.zeros_like(W, dtype=np.float64)
     gWt = np.zeros_like(Wt, dtype=np.float64)
     np.add.at(gW, rows, fd[:, None] * Wt[cols])
     np.add.at(gWt, cols, fd[:, None] * W[rows])
-    gb = np.bincount(rows, weights=fd, minlength=b.shape[0])
-    gbt = np.bincount(cols, weights=fd, minlength=bt.shape[0])
+    # with weights, bincount sums float64 (numpy's stubs say int): no copy, no change
+    gb = np.bincount(rows, weights=fd, minlength=b.shape[0]).astype(np.float64, copy=False)
+    gbt = np.bincount(cols, weights=fd, minlength=bt.shape[0]).astype(np.float64, copy=False)
     return {"W": gW, "Wt": gWt, "b": gb, "bt": gbt}
 
 
@@ -171,8 +183,9 @@ class GloVe:
     window : int in [1, 1000]
         Co-occurrence window (``1 / distance`` weighting).
     x_max : float > 0
-    alpha : float in (0, 10]
-        The weighting function ``f(x) = min(1, (x / x_max)**alpha)``.
+    power : float in (0, 10]
+        The exponent of the weighting function ``f(x) = min(1, (x / x_max)**power)`` (the
+        paper's alpha, 0.75).
     learning_rate : float in (0, 1]
         AdaGrad's initial step (0.05 in ``glove.c``).
     epochs : int in [1, 10000]
@@ -212,7 +225,7 @@ class GloVe:
         vector_size: int = 50,
         window: int = 10,
         x_max: float = 100.0,
-        alpha: float = 0.75,
+        power: float = 0.75,
         learning_rate: float = 0.05,
         epochs: int = 25,
         min_count: int = 5,
@@ -222,20 +235,22 @@ class GloVe:
         self.vector_size = vector_size
         self.window = window
         self.x_max = x_max
-        self.alpha = alpha
+        self.power = power
         self.learning_rate = learning_rate
         self.epochs = epochs
         self.min_count = min_count
         self.random_state = random_state
         self.progress = progress
 
-    def fit(self, sentences: Iterable[Sequence[str]], y: Any = None) -> "GloVe":
-        """Count co-occurrences in ``sentences`` and fit the vectors.
+    def fit(self, X: Iterable[Sequence[str]], y: None = None) -> GloVe:
+        """Count co-occurrences in the tokenised corpus ``X`` and fit the vectors.
 
         Parameters
         ----------
-        sentences : iterable of list of str
-        y : ignored
+        X : iterable of list of str
+            The corpus: tokenised sentences (scikit-learn's ``X``).
+        y : None
+            Ignored (there for scikit-learn's ``fit(X, y)`` signature).
 
         Returns
         -------
@@ -244,7 +259,7 @@ class GloVe:
         Raises
         ------
         TypeError
-            A hyperparameter of the wrong type, or ``sentences`` given as one string or as a
+            A hyperparameter of the wrong type, or ``X`` given as one string or as a
             list of strings (untokenised text).
         ValueError
             A hyperparameter out of range, NaN or infinite; an empty corpus; no co-occurrences.
@@ -252,15 +267,15 @@ class GloVe:
             Training diverged (the loss became NaN or infinite): the learning rate is too large.
         """
         self._check_params()
-        sentences = check_sentences(sentences, "sentences")
+        sentences = check_sentences(X, "X")
         vocab = Vocabulary.build(sentences, min_count=self.min_count)
         ids, offsets = vocab.encode(sentences)
         self.vocabulary_ = vocab
-        X = cooccurrence_matrix(ids, offsets, len(vocab), window=self.window)
-        if X.nnz == 0:
+        C = cooccurrence_matrix(ids, offsets, len(vocab), window=self.window)
+        if C.nnz == 0:
             raise ValueError("no co-occurrences: every sentence has fewer than two in-vocabulary words.")
-        self.cooccurrence_ = X
-        self._fit_matrix(X, vocab.words)
+        self.cooccurrence_ = C
+        self._fit_matrix(C, vocab.words)
         return self
 
     def _check_params(self) -> None:
@@ -268,7 +283,7 @@ class GloVe:
         check_int("vector_size", self.vector_size, 1, 10_000)
         check_int("window", self.window, 1, 1000)
         check_float("x_max", self.x_max, 0.0, None, low_open=True)
-        check_float("alpha", self.alpha, 0.0, 10.0, low_open=True)
+        check_float("power", self.power, 0.0, 10.0, low_open=True)
         check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
         check_int("epochs", self.epochs, 1, 10_000)
         check_int("min_count", self.min_count, 1, None)
@@ -284,7 +299,7 @@ class GloVe:
         cols = coo.col.astype(np.int32)
         x = coo.data.astype(np.float64)
         logx = np.log(x).astype(np.float32)
-        fx = glove_weight(x, self.x_max, self.alpha).astype(np.float32)
+        fx = glove_weight(x, self.x_max, self.power).astype(np.float32)
         V, d = X.shape[0], int(self.vector_size)
         rng = check_random_state(self.random_state)
         W = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(np.float32)
@@ -315,8 +330,8 @@ class GloVe:
             if not np.isfinite(loss):
                 raise FloatingPointError(
                     f"GloVe training diverged in epoch {epoch + 1} (the loss became {loss}): lower "
-                    f"learning_rate (got {self.learning_rate}) or check x_max and alpha "
-                    f"(got {self.x_max} and {self.alpha})."
+                    f"learning_rate (got {self.learning_rate}) or check x_max and power "
+                    f"(got {self.x_max} and {self.power})."
                 )
             losses.append(loss / rows.shape[0])
             frac = (epoch + 1) / self.epochs
@@ -332,6 +347,6 @@ class GloVe:
     def __repr__(self) -> str:
         return (
             f"GloVe(vector_size={self.vector_size}, window={self.window}, x_max={self.x_max}, "
-            f"alpha={self.alpha}, learning_rate={self.learning_rate}, epochs={self.epochs}, "
+            f"power={self.power}, learning_rate={self.learning_rate}, epochs={self.epochs}, "
             f"min_count={self.min_count}, random_state={self.random_state})"
         )

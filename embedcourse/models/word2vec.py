@@ -27,9 +27,10 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from embedcourse._validation import (
     check_bool,
@@ -40,12 +41,13 @@ from embedcourse._validation import (
     check_seed,
     check_sentences,
 )
-from embedcourse.text.corpus import Vocabulary, negative_table, subsample_probs
+from embedcourse.text.sampling import negative_table, subsample_probs
+from embedcourse.text.vocabulary import Vocabulary
 
 __all__ = ["Word2Vec", "sgns_loss"]
 
 
-def sgns_loss(center: np.ndarray, context: np.ndarray, negatives: np.ndarray) -> float:
+def sgns_loss(center: npt.ArrayLike, context: npt.ArrayLike, negatives: npt.ArrayLike) -> float:
     """Skip-gram negative-sampling loss of one pair, written out for reading.
 
     ``-log sigmoid(c . o) - sum_k log sigmoid(-c . n_k)``
@@ -187,14 +189,16 @@ class Word2Vec:
         check_seed("random_state", self.random_state)
         check_bool("progress", self.progress)
 
-    def fit(self, sentences: Iterable[Sequence[str]], y: Any = None) -> "Word2Vec":
-        """Build the vocabulary from ``sentences`` and train the vectors.
+    def fit(self, X: Iterable[Sequence[str]], y: None = None) -> Word2Vec:
+        """Build the vocabulary from the tokenised corpus ``X`` and train the vectors.
 
         Parameters
         ----------
-        sentences : iterable of list of str
-            Tokenised sentences (windows never cross a sentence boundary).
-        y : ignored
+        X : iterable of list of str
+            The corpus: tokenised sentences (windows never cross a sentence boundary); what
+            gensim calls ``sentences``, named ``X`` as in scikit-learn.
+        y : None
+            Ignored (there for scikit-learn's ``fit(X, y)`` signature).
 
         Returns
         -------
@@ -203,14 +207,14 @@ class Word2Vec:
         Raises
         ------
         TypeError
-            A hyperparameter of the wrong type, or ``sentences`` given as one string or as a
+            A hyperparameter of the wrong type, or ``X`` given as one string or as a
             list of strings (untokenised text).
         ValueError
             A hyperparameter out of range, NaN or infinite; an empty corpus; ``min_count``
             leaving no words.
         """
         self._check_params()
-        sentences = check_sentences(sentences, "sentences")
+        sentences = check_sentences(X, "X")
         vocab = Vocabulary.build(sentences, min_count=self.min_count)
         ids, offsets = vocab.encode(sentences)
         self.vocabulary_ = vocab

@@ -1,9 +1,13 @@
-"""Retrieval: exact cosine search and ranking metrics (chapter 03; more metrics in chapter 09).
+"""Retrieval: exact cosine search and ways to fuse rankers (chapter 03; fusion in chapter 06).
 
-``search(queries, docs, k)`` returns faiss-style ``(scores, ids)``; ``recall_at_k`` and ``mrr``
-score the ranked ``ids`` against the relevant documents of each query.
+``search(Q, X, k)`` returns faiss-style ``(D, I)`` from an exact :class:`embedcourse.ann.FlatIndex`;
+:func:`zscore_rows` and :func:`reciprocal_rank_fusion` combine a sparse and a dense retriever.
+Rank any score matrix with :func:`embedcourse.topk.top_k`; score rankings with
+:mod:`embedcourse.metrics` (``recall_at_k``, ``mrr``, ``retrieval_report``).
 """
 
-from embedcourse.retrieval.ranking import mrr, rank_of_relevant, recall_at_k, search, top_k
+from embedcourse.retrieval import exact, fusion
+from embedcourse.retrieval.exact import *  # noqa: F403
+from embedcourse.retrieval.fusion import *  # noqa: F403
 
-__all__ = ["search", "top_k", "rank_of_relevant", "recall_at_k", "mrr"]
+__all__ = [*exact.__all__, *fusion.__all__]

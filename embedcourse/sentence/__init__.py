@@ -1,51 +1,39 @@
 """Sentence and document embeddings: pooling, baselines, chunking, contextual token vectors.
 
-- pooling: ``mean_pool``, ``max_pool``, ``cls_pool`` (numpy or torch) over token vectors;
-- baselines: ``TfidfEmbedder``, ``LSAEmbedder``, ``AverageWordVectors``, ``SIFEmbedder``;
-- chunking: ``chunk_text``, ``chunk_corpus``, ``pool_chunks``, ``max_sim_scores``,
-  ``embed_long_document`` for texts longer than the encoder's window;
-- contextual: ``token_embeddings``, ``word_vector_in_context``, ``encode_pooled`` from the
-  transformer inside a sentence-transformers model.
+- :mod:`~embedcourse.sentence.pooling`: ``mean_pool``, ``max_pool``, ``cls_pool``, ``pool``
+  (numpy or torch) over token vectors;
+- baselines: :mod:`~embedcourse.sentence.tfidf` (``TfidfEmbedder``), :mod:`~embedcourse.sentence.lsa`
+  (``LSAEmbedder``, ``randomized_svd``), :mod:`~embedcourse.sentence.averaging`
+  (``AverageWordVectors``, ``SIFEmbedder``), all ``fit(X, y=None)`` / ``transform(X)``;
+- :mod:`~embedcourse.sentence.doc2vec`: ``infer_vectors``, gensim's Doc2Vec inference made
+  repeatable across processes;
+- :mod:`~embedcourse.sentence.chunking`: ``chunk_text``, ``chunk_corpus``, ``pool_chunks``,
+  ``max_sim_scores``, ``embed_long_document`` for texts longer than the encoder's window;
+- :mod:`~embedcourse.sentence.contextual`: ``token_embeddings``, ``word_vector_in_context``,
+  ``encode_pooled`` from the transformer inside a sentence-transformers model;
+- :mod:`~embedcourse.sentence.encode`: ``cached_encode``, a corpus encoded once and read from
+  disk afterwards.
 
 Taught in: chapter 03.
 """
 
-from embedcourse.sentence.baselines import (
-    AverageWordVectors,
-    LSAEmbedder,
-    SIFEmbedder,
-    TfidfEmbedder,
-    randomized_svd,
-)
-from embedcourse.sentence.chunking import (
-    CHUNK_POOLING,
-    chunk_corpus,
-    chunk_text,
-    embed_long_document,
-    max_sim_scores,
-    pool_chunks,
-)
-from embedcourse.sentence.contextual import encode_pooled, token_embeddings, word_vector_in_context
-from embedcourse.sentence.pooling import POOLING_MODES, cls_pool, max_pool, mean_pool, pool
+from embedcourse.sentence import averaging, chunking, contextual, doc2vec, encode, lsa, pooling, tfidf
+from embedcourse.sentence.averaging import *  # noqa: F403
+from embedcourse.sentence.chunking import *  # noqa: F403
+from embedcourse.sentence.contextual import *  # noqa: F403
+from embedcourse.sentence.doc2vec import *  # noqa: F403
+from embedcourse.sentence.encode import *  # noqa: F403
+from embedcourse.sentence.lsa import *  # noqa: F403
+from embedcourse.sentence.pooling import *  # noqa: F403
+from embedcourse.sentence.tfidf import *  # noqa: F403
 
 __all__ = [
-    "mean_pool",
-    "max_pool",
-    "cls_pool",
-    "pool",
-    "POOLING_MODES",
-    "TfidfEmbedder",
-    "LSAEmbedder",
-    "AverageWordVectors",
-    "SIFEmbedder",
-    "randomized_svd",
-    "chunk_text",
-    "chunk_corpus",
-    "pool_chunks",
-    "max_sim_scores",
-    "embed_long_document",
-    "CHUNK_POOLING",
-    "token_embeddings",
-    "word_vector_in_context",
-    "encode_pooled",
+    *pooling.__all__,
+    *tfidf.__all__,
+    *lsa.__all__,
+    *averaging.__all__,
+    *doc2vec.__all__,
+    *chunking.__all__,
+    *contextual.__all__,
+    *encode.__all__,
 ]

@@ -12,11 +12,15 @@ Taught in: chapter 03.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
-from embedcourse._validation import as_matrix, check_texts, row_norms
+import numpy.typing as npt
+
+from embedcourse._validation import as_matrix, check_choice, check_texts
+from embedcourse.ops import normalize_rows
 
 __all__ = [
     "chunk_text",
@@ -150,7 +154,7 @@ def chunk_corpus(
     *,
     tokenizer: Any = None,
     max_chunks: int | None = None,
-) -> tuple[list[str], np.ndarray]:
+) -> tuple[list[str], npt.NDArray[np.int64]]:
     """Chunk every text; return all chunks and the index of the document each came from.
 
     Parameters are those of :func:`chunk_text`, applied to each text.
@@ -178,14 +182,14 @@ def chunk_corpus(
     return chunks, np.asarray(owner, dtype=np.int64)
 
 
-def _check_index(chunk_embs: Any, doc_index: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    E = as_matrix(chunk_embs, "chunk_embs", dtype=np.float32)
+def _check_index(X: npt.ArrayLike, doc_index: npt.ArrayLike) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64], int]:
+    E = as_matrix(X, "X", dtype=np.float32)
     idx = np.asarray(doc_index)
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
         raise TypeError(f"doc_index must be a 1-d array of integer document ids; got dtype {idx.dtype}, shape {idx.shape}.")
     if idx.shape[0] != E.shape[0]:
         raise ValueError(
-            f"chunk_embs has {E.shape[0]} rows but doc_index has {idx.shape[0]} entries; "
+            f"X has {E.shape[0]} rows but doc_index has {idx.shape[0]} entries; "
             f"pass one document id per chunk (the doc_index from chunk_corpus)."
         )
     if idx.min() < 0:
@@ -197,20 +201,16 @@ def _check_index(chunk_embs: Any, doc_index: Any) -> tuple[np.ndarray, np.ndarra
     return E, idx, n_docs
 
 
-def _unit_rows(M: np.ndarray) -> np.ndarray:
-    n = row_norms(M)[:, None]  # == np.linalg.norm(M, axis=1), safe for huge float32 rows
-    return M / np.where(n > 0, n, 1.0)
-
-
-def pool_chunks(chunk_embs: Any, doc_index: Any, mode: str = "mean") -> np.ndarray:
+def pool_chunks(X: npt.ArrayLike, doc_index: npt.ArrayLike, pooling: str = "mean") -> npt.NDArray[np.float32]:
     """One unit-length vector per document from its chunks' vectors.
 
     Parameters
     ----------
-    chunk_embs : array-like, shape (n_chunks, d)
+    X : array-like, shape (n_chunks, d)
+        The chunk embeddings.
     doc_index : array-like of int, shape (n_chunks,)
         Document id of each chunk (ids ``0 .. n_docs-1``, each present).
-    mode : {"mean", "max", "first"}
+    pooling : {"mean", "max", "first"}
         "mean" averages the unit chunk vectors; "max" takes the per-dimension maximum;
         "first" keeps the first chunk only (what truncation to one window gives).
 
@@ -220,30 +220,31 @@ def pool_chunks(chunk_embs: Any, doc_index: Any, mode: str = "mean") -> np.ndarr
 
     Taught in: chapter 03.
     """
-    if mode not in CHUNK_POOLING:
-        raise ValueError(f"mode must be one of {CHUNK_POOLING}; got {mode!r}.")
-    E, idx, n_docs = _check_index(chunk_embs, doc_index)
-    E = _unit_rows(E)
+    pooling = check_choice("pooling", pooling, CHUNK_POOLING)
+    E, idx, n_docs = _check_index(X, doc_index)
+    E = normalize_rows(E, zero_rows="keep")
     out = np.zeros((n_docs, E.shape[1]), np.float32)
-    if mode == "mean":
+    if pooling == "mean":
         np.add.at(out, idx, E)
         out /= np.bincount(idx, minlength=n_docs)[:, None]
-    elif mode == "max":
+    elif pooling == "max":
         out[:] = -np.inf
         np.maximum.at(out, idx, E)
     else:
         first = np.unique(idx, return_index=True)[1]
         out = E[first].copy()
-    return _unit_rows(out).astype(np.float32)
+    return normalize_rows(out, zero_rows="keep").astype(np.float32)
 
 
-def max_sim_scores(query_emb: Any, chunk_embs: Any, doc_index: Any) -> np.ndarray:
+def max_sim_scores(Q: npt.ArrayLike, X: npt.ArrayLike, doc_index: npt.ArrayLike) -> npt.NDArray[np.float32]:
     """Score each (query, document) pair by the cosine of the query with the document's best chunk.
 
     Parameters
     ----------
-    query_emb : array-like, shape (n_queries, d) (or (d,))
-    chunk_embs : array-like, shape (n_chunks, d)
+    Q : array-like, shape (n_queries, d) (or (d,))
+        The query embeddings.
+    X : array-like, shape (n_chunks, d)
+        The chunk embeddings.
     doc_index : array-like of int, shape (n_chunks,)
 
     Returns
@@ -253,14 +254,14 @@ def max_sim_scores(query_emb: Any, chunk_embs: Any, doc_index: Any) -> np.ndarra
 
     Taught in: chapter 03.
     """
-    E, idx, n_docs = _check_index(chunk_embs, doc_index)
-    Q = as_matrix(query_emb, "query_emb", dtype=np.float32, allow_1d=True)
+    E, idx, n_docs = _check_index(X, doc_index)
+    Q = as_matrix(Q, "Q", dtype=np.float32, allow_1d=True)
     if Q.shape[1] != E.shape[1]:
         raise ValueError(
-            f"query_emb has {Q.shape[1]} columns but chunk_embs has {E.shape[1]}; both must come from "
+            f"Q has {Q.shape[1]} columns but X has {E.shape[1]}; both must come from "
             f"the same encoder (same dimension d)."
         )
-    S = _unit_rows(Q) @ _unit_rows(E).T
+    S = normalize_rows(Q, zero_rows="keep") @ normalize_rows(E, zero_rows="keep").T
     # reduceat needs each document's chunks side by side: sort chunks by document id first
     order = np.argsort(idx, kind="stable")
     sorted_idx = idx[order]
@@ -274,10 +275,10 @@ def embed_long_document(
     text: str,
     size: int | None = None,
     overlap: int = 32,
-    pool: str = "mean",
+    pooling: str = "mean",
     *,
     unit: str = "tokens",
-) -> np.ndarray:
+) -> npt.NDArray[np.float32]:
     """Embed a text of any length: chunk it, encode the chunks, pool them into one unit vector.
 
     Parameters
@@ -288,7 +289,7 @@ def embed_long_document(
         Window length; default for ``unit="tokens"`` is the model's ``max_seq_length - 2``
         (254 for MiniLM: every chunk is seen whole), for ``unit="words"`` 150.
     overlap : int
-    pool : {"mean", "max", "first"}
+    pooling : {"mean", "max", "first"}
         See :func:`pool_chunks`.
     unit : {"tokens", "words"}
 
@@ -298,11 +299,10 @@ def embed_long_document(
 
     Taught in: chapter 03.
     """
-    if pool not in CHUNK_POOLING:
-        raise ValueError(f"pool must be one of {CHUNK_POOLING}; got {pool!r}.")
+    pooling = check_choice("pooling", pooling, CHUNK_POOLING)
     if size is None:
         size = int(getattr(model, "max_seq_length", 256)) - 2 if unit == "tokens" else 150
     chunks = chunk_text(text, size, overlap, unit, tokenizer=model if unit == "tokens" else None)
     E = np.asarray(model.encode(chunks, normalize_embeddings=True, convert_to_numpy=True,
                                 show_progress_bar=False), dtype=np.float32)
-    return pool_chunks(E, np.zeros(len(chunks), np.int64), pool)[0]
+    return pool_chunks(E, np.zeros(len(chunks), np.int64), pooling)[0]

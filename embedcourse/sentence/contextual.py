@@ -13,12 +13,14 @@ Taught in: chapter 03.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
-from embedcourse._validation import check_int, check_texts
-from embedcourse.data.cache import cache_array, content_hash
+from embedcourse._validation import check_choice, check_int, check_texts
+from embedcourse.cache import cache_array, content_hash
 from embedcourse.sentence.pooling import POOLING_MODES, pool
 
 __all__ = ["token_embeddings", "word_vector_in_context", "encode_pooled"]
@@ -57,7 +59,9 @@ def _forward(transformer: Any, enc: Any) -> Any:
         return transformer(**inputs).last_hidden_state
 
 
-def token_embeddings(model: Any, sentence: str, *, max_length: int | None = None) -> tuple[list[str], np.ndarray]:
+def token_embeddings(
+    model: Any, sentence: str, *, max_length: int | None = None
+) -> tuple[list[str], npt.NDArray[np.float32]]:
     """The WordPiece tokens of ``sentence`` and the transformer's output vector for each.
 
     Parameters
@@ -87,7 +91,7 @@ def token_embeddings(model: Any, sentence: str, *, max_length: int | None = None
     return enc.tokens(0), hidden.float().cpu().numpy().astype(np.float32)
 
 
-def word_vector_in_context(model: Any, sentence: str, word: str, *, occurrence: int = 0) -> np.ndarray:
+def word_vector_in_context(model: Any, sentence: str, word: str, *, occurrence: int = 0) -> npt.NDArray[np.float32]:
     """The contextual vector of ``word`` in ``sentence``: the mean of its word-piece vectors.
 
     Words are matched case-insensitively as whole words of the tokenizer's pre-tokenisation
@@ -128,7 +132,7 @@ def word_vector_in_context(model: Any, sentence: str, word: str, *, occurrence: 
         if wid is not None:
             spans.setdefault(wid, []).append(pos)
     found, matches = [], []
-    for wid, positions in spans.items():
+    for positions in spans.values():
         start, end = offsets[positions[0]][0], offsets[positions[-1]][1]
         text = sentence[start:end]
         found.append(text)
@@ -146,35 +150,37 @@ def word_vector_in_context(model: Any, sentence: str, word: str, *, occurrence: 
 def encode_pooled(
     model: Any,
     texts: Sequence[str],
-    modes: Sequence[str] = POOLING_MODES,
+    pooling: str | Sequence[str] = POOLING_MODES,
     *,
     batch_size: int = 32,
     max_length: int | None = None,
     model_name: str | None = None,
     cache: bool = True,
-) -> dict[str, np.ndarray]:
-    """Run the transformer once over ``texts`` and pool its token outputs in several ways.
+) -> npt.NDArray[np.float32] | dict[str, npt.NDArray[np.float32]]:
+    """Run the transformer once over ``texts`` and pool its token outputs in one or several ways.
 
     Texts are sorted by length before batching (as ``SentenceTransformer.encode`` does, so
     batches carry little padding) and returned in the input order. Results are cached on disk
-    by a content hash of the texts, the modes, the model name and ``max_length``.
+    by a content hash of the texts, the poolings, the model name and ``max_length``.
 
     Parameters
     ----------
     model : sentence_transformers.SentenceTransformer
     texts : sequence of str, length n
-    modes : sequence of {"mean", "max", "cls"}
+    pooling : {"mean", "max", "cls"} or a sequence of them
+        One pooling (the result is then one array) or several (a dict, one array each).
     batch_size : int
     max_length : int, optional
         Truncation length in tokens (default: the model's ``max_seq_length``).
     model_name : str, optional
         Identifies the model in the cache key.
     cache : bool
-        Use the on-disk cache of :mod:`embedcourse.data.cache`.
+        Use the on-disk cache of :mod:`embedcourse.cache`.
 
     Returns
     -------
-    dict mapping each mode to a numpy.ndarray of shape (n, d), float32, not normalised.
+    numpy.ndarray of shape (n, d), float32, not normalised, for one ``pooling`` (a str);
+    a dict mapping each pooling to such an array for a sequence of them.
         ``"mean"`` equals ``model.encode(texts, normalize_embeddings=False)`` (to ~1e-6)
         for a mean-pooling model.
 
@@ -184,12 +190,12 @@ def encode_pooled(
     for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise TypeError(f"texts must be strings; item {i} is {type(t).__name__}.")
-    modes = list(modes)
+    single = isinstance(pooling, str)
+    modes: list[str] = [pooling] if isinstance(pooling, str) else list(pooling)
     if not modes:
-        raise ValueError(f"modes is empty; choose from {POOLING_MODES}.")
+        raise ValueError(f"pooling is empty; choose from {POOLING_MODES}.")
     for m in modes:
-        if m not in POOLING_MODES:
-            raise ValueError(f"unknown pooling mode {m!r} in modes; choose from {POOLING_MODES}.")
+        check_choice("pooling", m, POOLING_MODES)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
     transformer, tokenizer, default_len = _parts(model)
@@ -197,7 +203,7 @@ def encode_pooled(
     if model_name is None:
         model_name = f"{type(transformer).__name__}-{transformer.config.hidden_size}-{transformer.config.num_hidden_layers}"
 
-    def compute() -> np.ndarray:
+    def compute() -> npt.NDArray[np.float32]:
         lengths = [len(t) for t in texts]
         order = np.argsort([-n for n in lengths], kind="stable")
         out = np.zeros((len(modes), len(texts), transformer.config.hidden_size), np.float32)
@@ -215,4 +221,6 @@ def encode_pooled(
         stacked = cache_array(key, compute, namespace="encoded")
     else:
         stacked = compute()
+    if single:
+        return stacked[0]
     return {m: stacked[j] for j, m in enumerate(modes)}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from embedcourse._validation import as_array
+from embedcourse._validation import as_array, check_choice
 
 import numpy as np
 
@@ -62,6 +62,7 @@ def _check(token_embs: Any, attention_mask: Any, func: str) -> tuple[Any, Any, b
         )
     if E.shape[0] == 0 or E.shape[1] == 0:
         raise ValueError(f"{func}: token_embs is empty (shape {tuple(E.shape)}); pass at least one token.")
+    M: Any
     if attention_mask is None:
         M = torch.ones(E.shape[:2], dtype=E.dtype, device=E.device) if torch_in else np.ones(E.shape[:2], np.float32)
     else:
@@ -161,16 +162,15 @@ def cls_pool(token_embs: Any, attention_mask: Any = None) -> Any:
     return out[0] if single else out
 
 
-def pool(token_embs: Any, attention_mask: Any = None, mode: str = "mean") -> Any:
+def pool(token_embs: Any, attention_mask: Any = None, pooling: str = "mean") -> Any:
     """Dispatch to :func:`mean_pool`, :func:`max_pool` or :func:`cls_pool` by name.
 
     Parameters
     ----------
-    mode : {"mean", "max", "cls"}
+    pooling : {"mean", "max", "cls"}
 
     Taught in: chapter 03.
     """
     funcs = {"mean": mean_pool, "max": max_pool, "cls": cls_pool}
-    if mode not in funcs:
-        raise ValueError(f"pool: unknown mode {mode!r}; choose one of {', '.join(map(repr, POOLING_MODES))}.")
-    return funcs[mode](token_embs, attention_mask)
+    pooling = check_choice("pooling", pooling, POOLING_MODES)
+    return funcs[pooling](token_embs, attention_mask)

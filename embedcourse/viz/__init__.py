@@ -1,28 +1,16 @@
-"""Plots and tables for looking at embeddings: projections, scatter plots, analogies, neighbours.
+"""Plots and tables for looking at embeddings: scatter plots, analogies, neighbours, heatmaps.
 
-Every plot function returns a :class:`plotly.graph_objects.Figure` and never shows it; plotly,
-scikit-learn's manifold module and umap are imported inside the functions, so importing this
-package is cheap and sets no global theme.
+Every plot function returns a :class:`plotly.graph_objects.Figure` and never shows it; plotly
+is imported inside the functions, so importing this package is cheap and sets no global theme.
+The projections the scatter plots draw come from :mod:`embedcourse.reduction`; how much of a
+neighbourhood a projection keeps is :func:`embedcourse.metrics.neighbourhood_preservation`.
 
 Taught in: chapter 01, used throughout.
 """
 
-from embedcourse.viz.analogy import AnalogyResult, analogy_explorer, analogy_widget, solve_analogy
-from embedcourse.viz.projection import METHODS, neighbourhood_preservation, project
-from embedcourse.viz.scatter import projection_explorer, scatter_embeddings, similarity_heatmap
-from embedcourse.viz.tables import neighbour_table, neighbour_table_long
+from embedcourse.viz import analogy, scatter, tables
+from embedcourse.viz.analogy import *  # noqa: F403
+from embedcourse.viz.scatter import *  # noqa: F403
+from embedcourse.viz.tables import *  # noqa: F403
 
-__all__ = [
-    "METHODS",
-    "project",
-    "neighbourhood_preservation",
-    "scatter_embeddings",
-    "projection_explorer",
-    "similarity_heatmap",
-    "analogy_explorer",
-    "analogy_widget",
-    "solve_analogy",
-    "AnalogyResult",
-    "neighbour_table",
-    "neighbour_table_long",
-]
+__all__ = [*scatter.__all__, *analogy.__all__, *tables.__all__]

@@ -1,10 +1,9 @@
 """Word analogies drawn as vector arithmetic: "a is to b as c is to ?".
 
-The answer of 3CosAdd (Mikolov et al., 2013; Levy and Goldberg, 2014) is the word whose vector
-has the highest cosine with ``b - a + c`` (unit vectors), excluding ``a``, ``b`` and ``c``; it is
-what gensim's ``KeyedVectors.most_similar(positive=[b, c], negative=[a])`` returns, and this
-module asks the word vectors for exactly that, so it works with an
-:class:`embedcourse.vectors.WordVectors` or a gensim ``KeyedVectors`` alike.
+Plotting only: each analogy is solved by :func:`embedcourse.vectors.solve_analogy` (3CosAdd
+or 3CosMul, the rule of ``WordVectors.analogy``), so it works with an
+:class:`embedcourse.vectors.WordVectors` or a gensim ``KeyedVectors`` alike; this module draws
+the result.
 
 :func:`analogy_explorer` precomputes every analogy and puts them all in one plotly figure with
 a dropdown, so the explorer works in the static HTML book with no kernel.
@@ -17,16 +16,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from embedcourse._validation import check_int, require
+from embedcourse._validation import check_choice, check_int, require
+from embedcourse.ops import normalize_rows
+from embedcourse.viz._analogy_layout import FONT_PX, place_labels, plane, table_bottom
+from embedcourse.vectors.analogy import ANALOGY_METHODS, AnalogyResult, check_analogy_words, solve_analogy
 
-__all__ = ["analogy_explorer", "analogy_widget", "solve_analogy", "AnalogyResult", "TRACES_PER_ANALOGY"]
-
-_METHODS = ("3cosadd", "3cosmul")
+__all__ = ["analogy_explorer", "analogy_widget", "TRACES_PER_ANALOGY"]
 
 #: Traces each analogy adds to the explorer figure: context words, the inputs a/b/c, the point
 #: b - a + c, the answer, the other candidates, and the table of candidates.
@@ -34,171 +33,6 @@ TRACES_PER_ANALOGY = 6
 
 # colours: inputs, the offset b - a (drawn twice), the answer, other candidates, context words
 _BLUE, _OFFSET, _RED, _ORANGE, _GREY = "#1f4e9c", "#2ca02c", "#d62728", "#e6820e", "#9a9a9a"
-_FONT_PX = 7.0  # rough width of one character at font size 12, for label placement
-
-
-def _check_words(wv: Any, words: Sequence[Any], where: str = "") -> None:
-    bad = [w for w in words if not isinstance(w, str) or not w]
-    if bad:
-        raise TypeError(f"Analogy words must be non-empty strings{where}; got {bad!r}.")
-    missing = [w for w in dict.fromkeys(words) if w not in wv]
-    if missing:
-        listed = ", ".join(repr(w) for w in missing)
-        hint = " (GloVe and the course vectors are lower-case)" if any(w != w.lower() for w in missing) else ""
-        raise KeyError(
-            f"Not in the vocabulary{where}: {listed}{hint}. Check the spelling or pick other words; "
-            f"`word in wv` tells whether a word is known."
-        )
-
-
-def _unit(v: Any) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64).ravel()
-    norm = np.linalg.norm(v)
-    return v / norm if norm > 0 else v
-
-
-@dataclass
-class AnalogyResult:
-    """The solved analogy "a is to b as c is to ?".
-
-    Attributes
-    ----------
-    a, b, c : str
-        The query words.
-    candidates : list of (str, float)
-        The ``topn`` best answers with their scores, best first.
-    method : str
-        ``"3cosadd"`` (scores are cosines with ``b - a + c``) or ``"3cosmul"``.
-    context : list of str
-        Nearest neighbours of a, b, c and the answer (only when asked for; used by the plots).
-
-    Taught in: chapter 01.
-    """
-
-    a: str
-    b: str
-    c: str
-    candidates: list[tuple[str, float]]
-    method: str = "3cosadd"
-    context: list[str] = field(default_factory=list)
-
-    @property
-    def answer(self) -> str:
-        """The best candidate, ``candidates[0][0]``."""
-        return self.candidates[0][0]
-
-
-def solve_analogy(
-    wv: Any, a: str, b: str, c: str, *, topn: int = 5, method: str = "3cosadd", context: int = 0
-) -> AnalogyResult:
-    """Solve "``a`` is to ``b`` as ``c`` is to ?" with the word vectors ``wv``.
-
-    Parameters
-    ----------
-    wv : embedcourse.vectors.WordVectors or gensim.models.KeyedVectors
-        Anything with gensim's verbs ``most_similar`` / ``most_similar_cosmul`` and ``word in wv``.
-    a, b, c : str
-        For "man is to king as woman is to ?" pass ``a="man", b="king", c="woman"``; the answer
-        is the word nearest to ``king - man + woman``.
-    topn : int
-        Number of candidates to keep.
-    method : {"3cosadd", "3cosmul"}
-        ``"3cosadd"``: nearest word to ``b - a + c`` by cosine (``most_similar``);
-        ``"3cosmul"``: Levy and Goldberg's multiplicative objective (``most_similar_cosmul``).
-    context : int
-        Also collect up to this many nearest neighbours of each of a, b, c and the answer.
-
-    Returns
-    -------
-    AnalogyResult
-
-    Taught in: chapter 01.
-    """
-    if method not in _METHODS:
-        raise ValueError(f"Unknown analogy method {method!r}; choose '3cosadd' or '3cosmul'.")
-    if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)) or topn < 1:
-        raise ValueError(f"topn must be a positive whole number; got {topn!r}.")
-    if topn > len(wv) - 3:
-        raise ValueError(f"topn={topn} is larger than the {len(wv) - 3} candidate words (the vocabulary minus a, b, c).")
-    _check_words(wv, [a, b, c])
-    verb = wv.most_similar if method == "3cosadd" else wv.most_similar_cosmul
-    candidates = [(str(w), float(s)) for w, s in verb(positive=[b, c], negative=[a], topn=int(topn))]
-    if not candidates:
-        raise ValueError("The vocabulary has no word besides the three inputs; nothing to answer with.")
-    ctx: list[str] = []
-    if context:
-        taken = {a, b, c, *(w for w, _ in candidates)}
-        for w in (a, b, c, candidates[0][0]):
-            added = 0
-            for nb, _ in wv.most_similar(w, topn=int(context) + len(taken) + len(ctx)):
-                if nb in taken or nb in ctx:
-                    continue
-                ctx.append(str(nb))
-                added += 1
-                if added == context:
-                    break
-    return AnalogyResult(a, b, c, candidates, method, ctx)
-
-
-def _plane(vectors: np.ndarray, offset: np.ndarray, across: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """PCA (2 axes) fitted on ``vectors``; axis 1 signed so ``offset`` points right, axis 2 so ``across`` points up."""
-    mean = vectors.mean(axis=0)
-    _, _, Vt = np.linalg.svd(vectors - mean, full_matrices=False)
-    W = Vt[:2].copy()
-    if (W @ offset)[0] < 0:
-        W[0] = -W[0]
-    if (W @ across)[1] < 0:
-        W[1] = -W[1]
-    return mean, W
-
-
-def _place_labels(
-    xy: np.ndarray, texts: list[str], sizes: list[float], fonts: list[float], obstacles: np.ndarray, px: float
-) -> list[str]:
-    """Greedy label placement: for each point (in priority order) pick the side where its text overlaps least.
-
-    ``px`` is the data units per screen pixel; ``obstacles`` are extra points (shape (m, 2)) to keep clear of.
-    """
-    options = {
-        "top center": (0.0, 1.0),
-        "bottom center": (0.0, -1.0),
-        "middle right": (1.0, 0.0),
-        "middle left": (-1.0, 0.0),
-        "top right": (1.0, 1.0),
-        "top left": (-1.0, 1.0),
-        "bottom right": (1.0, -1.0),
-        "bottom left": (-1.0, -1.0),
-    }
-    placed: list[tuple[float, float, float, float]] = []
-    dots = np.vstack([xy, obstacles]) if len(obstacles) else xy
-    result = []
-    for (x, y), t, s, f in zip(xy, texts, sizes, fonts):
-        w = len(t) * _FONT_PX * f / 12.0 * px
-        h = 1.25 * f * px
-        gap = (s / 2 + 2) * px
-        best, best_cost = "top center", np.inf
-        for penalty, (name, (dx, dy)) in enumerate(options.items()):
-            cx = x + dx * (gap + w / 2)
-            cy = y + dy * (gap + h / 2)
-            box = (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
-            cost = 0.01 * penalty
-            for ob in placed:
-                ox = max(0.0, min(box[1], ob[1]) - max(box[0], ob[0]))
-                oy = max(0.0, min(box[3], ob[3]) - max(box[2], ob[2]))
-                cost += ox * oy / (w * h)
-            inside = (dots[:, 0] > box[0] - 3 * px) & (dots[:, 0] < box[1] + 3 * px)
-            inside &= (dots[:, 1] > box[2] - 3 * px) & (dots[:, 1] < box[3] + 3 * px)
-            cost += 0.5 * inside.sum()
-            if cost < best_cost:
-                best, best_cost, best_box = name, cost, box
-        placed.append(best_box)
-        result.append(best)
-    return result
-
-
-def _table_bottom(rows: int, plot_height_px: float) -> float:
-    """Bottom of the candidates table in paper coordinates (header 30 px, 24 px a row)."""
-    return max(0.3, 1.0 - (44 + 24 * rows) / plot_height_px)
 
 
 def _analogy_panel(
@@ -210,13 +44,14 @@ def _analogy_panel(
     a, b, c = res.a, res.b, res.c
     cand = [w for w, _ in res.candidates]
     words = [a, b, c, *cand, *res.context]
-    U = np.vstack([_unit(wv[w]) for w in words])
+    U = np.asarray(normalize_rows(np.vstack([np.asarray(wv[w], dtype=np.float64) for w in words]), zero_rows="keep"),
+                   dtype=np.float64)
     ua, ub, uc = U[0], U[1], U[2]
     target = ub - ua + uc
-    mean, W = _plane(U, ub - ua, uc - ua)
+    mean, W = plane(U, ub - ua, uc - ua)
     P = (U - mean) @ W.T
     pt = (target - mean) @ W.T
-    cos_t = U @ _unit(target)
+    cos_t = U @ normalize_rows(target, zero_rows="keep")
 
     n_in, n_c = 3, len(cand)
     idx_in = np.arange(n_in)
@@ -239,7 +74,7 @@ def _analogy_panel(
     fonts = [12.0 if i == -1 else 14.0 if i < n_in + 1 else 12.0 if i < n_in + n_c else 11.0 for i in order]
     arrows = [(P[0], P[1]), (P[2], pt), (P[2], P[n_in])]
     along = np.vstack([p + t * (q - p) for p, q in arrows for t in np.linspace(0.15, 0.85, 8)])
-    spots = dict(zip(order, _place_labels(xy, texts, sizes, fonts, along, px)))
+    spots = dict(zip(order, place_labels(xy, texts, sizes, fonts, along, px), strict=True))
 
     score_name = "cosine" if res.method == "3cosadd" else "3CosMul"
 
@@ -257,7 +92,7 @@ def _analogy_panel(
             textposition=[spots[i] for i in idx],
             textfont=dict(size=font, color=colour),
             marker=dict(size=size, color=colour, line=dict(width=1, color="white")),
-            hovertext=[hover(i, r) for i, r in zip(idx, roles)],
+            hovertext=[hover(i, r) for i, r in zip(idx, roles, strict=True)],
             hovertemplate="%{hovertext}<extra></extra>",
             **kw,
         )
@@ -285,7 +120,7 @@ def _analogy_panel(
     fill = [["#fde3e3" if r == 0 else "white" for r in range(n_c)]] * 3
     traces.append(
         go.Table(
-            domain=dict(x=[0.70, 1.0], y=[_table_bottom(n_c, plot_px[1]), 1.0]),
+            domain=dict(x=[0.70, 1.0], y=[table_bottom(n_c, plot_px[1]), 1.0]),
             columnwidth=[0.6, 2.4, 1.4],
             header=dict(
                 values=["#", "candidate", score_name],
@@ -331,7 +166,7 @@ def _analogy_panel(
     ]
 
     # axis ranges that leave room for the labels
-    pad = np.array([max(len(t) for t in texts) * _FONT_PX * 0.6 * px, 30 * px])
+    pad = np.array([max(len(t) for t in texts) * FONT_PX * 0.6 * px, 30 * px])
     lo, hi = lo - pad, hi + pad
     ranges = {"xaxis.range": [float(lo[0]), float(hi[0])], "yaxis.range": [float(lo[1]), float(hi[1])]}
     return traces, annotations, ranges
@@ -385,7 +220,7 @@ def analogy_explorer(
     topn : int
         Candidates per analogy.
     method : {"3cosadd", "3cosmul"}
-        See :func:`solve_analogy`.
+        See :func:`embedcourse.vectors.solve_analogy`.
     title : str, optional
         Prefix of each analogy's heading.
     context : int
@@ -409,15 +244,13 @@ def analogy_explorer(
     import plotly.graph_objects as go
 
     triples = _as_analogies(analogies)
-    if method not in _METHODS:
-        raise ValueError(f"Unknown analogy method {method!r}; choose '3cosadd' or '3cosmul'.")
+    method = check_choice("method", method, ANALOGY_METHODS)
     missing = [w for t in triples for w in t if isinstance(w, str) and w and w not in wv]
     if missing:
-        _check_words(wv, list(dict.fromkeys(missing)), where=" (in the analogies given)")
+        check_analogy_words(wv, list(dict.fromkeys(missing)), where=" (in the analogies given)")
     for i, t in enumerate(triples):
-        _check_words(wv, list(t), where=f" (analogy {i})")
-    if isinstance(context, bool) or not isinstance(context, (int, np.integer)) or context < 0:
-        raise ValueError(f"context must be a whole number >= 0; got {context!r}.")
+        check_analogy_words(wv, list(t), where=f" (analogy {i})")
+    context = check_int("context", context, 0, None, hint=" (neighbours drawn per word)")
 
     est_width = width or 780
     plot_px = (0.66 * (est_width - 40), height - 167)
@@ -432,7 +265,7 @@ def analogy_explorer(
 
     k = TRACES_PER_ANALOGY
     buttons = []
-    for i, ((ann, ranges, heading), res) in enumerate(zip(panels, results)):
+    for i, ((ann, ranges, heading), res) in enumerate(zip(panels, results, strict=True)):
         visible = [i * k <= t < (i + 1) * k for t in range(len(traces))]
         buttons.append(
             dict(
@@ -456,7 +289,7 @@ def analogy_explorer(
         ),
         yaxis=dict(range=ranges0["yaxis.range"], showticklabels=False, zeroline=False, showgrid=False, title=None),
         legend=dict(
-            x=0.70, xanchor="left", y=_table_bottom(topn, plot_px[1]) - 0.04, yanchor="top",
+            x=0.70, xanchor="left", y=table_bottom(topn, plot_px[1]) - 0.04, yanchor="top",
             font=dict(size=12), title=dict(text="click to hide / show"),
         ),
         hoverlabel=dict(namelength=-1),
@@ -502,15 +335,14 @@ def analogy_widget(wv: Any, *, topn: int = 5, method: str = "3cosadd", words: tu
     widgets = require("ipywidgets", "ipywidgets==8.1.9")
     from IPython.display import display
 
-    if method not in _METHODS:
-        raise ValueError(f"Unknown analogy method {method!r}; choose '3cosadd' or '3cosmul'.")
+    method = check_choice("method", method, ANALOGY_METHODS)
     check_int("topn", topn, 1, max(1, len(wv) - 3), hint=" (candidates to show, at most the vocabulary minus a, b, c)")
     if isinstance(words, str) or not isinstance(words, (tuple, list)) or len(words) != 3 \
             or not all(isinstance(w, str) for w in words):
         raise TypeError(f"words must be three strings (a, b, c), e.g. ('man', 'king', 'woman'); got {words!r}.")
     boxes = [
         widgets.Text(value=w, description=name, continuous_update=False, layout=widgets.Layout(width="180px"))
-        for name, w in zip(("a", "b", "c"), words)
+        for name, w in zip(("a", "b", "c"), words, strict=True)
     ]
     for box_ in boxes:
         box_.style.description_width = "16px"

@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from embedcourse._validation import as_matrix
-from embedcourse.viz.projection import METHODS, project
+from embedcourse.reduction import METHODS, project
 
 __all__ = ["scatter_embeddings", "projection_explorer", "similarity_heatmap", "PALETTE"]
 
@@ -65,7 +66,7 @@ def _label_groups(labels: Any, n: int) -> list[tuple[str, np.ndarray]]:
 
 
 def _point_traces(
-    coords: np.ndarray,
+    Y: npt.NDArray[np.float64],
     groups: list[tuple[str, np.ndarray]],
     hover: list[str] | None,
     text: list[str] | None,
@@ -76,13 +77,13 @@ def _point_traces(
 ) -> list[Any]:
     import plotly.graph_objects as go
 
-    three_d = coords.shape[1] == 3
+    three_d = Y.shape[1] == 3
     traces = []
     for j, (name, idx) in enumerate(groups):
         colour = PALETTE[j % len(PALETTE)]
         kw: dict[str, Any] = dict(
-            x=coords[idx, 0],
-            y=coords[idx, 1],
+            x=Y[idx, 0],
+            y=Y[idx, 1],
             name=name or "points",
             showlegend=bool(name),
             legendgroup=legendgroup_prefix + name,
@@ -101,11 +102,11 @@ def _point_traces(
             kw["hovertemplate"] = "point %{customdata}<extra>" + (name or "") + "</extra>"
             kw["customdata"] = idx
         if three_d:
-            kw["z"] = coords[idx, 2]
+            kw["z"] = Y[idx, 2]
             kw["marker"]["size"] = max(2.0, marker_size * 0.6)
             traces.append(go.Scatter3d(**kw))
         else:
-            traces.append(go.Scattergl(**kw) if len(coords) > 5000 and text is None else go.Scatter(**kw))
+            traces.append(go.Scattergl(**kw) if len(Y) > 5000 and text is None else go.Scatter(**kw))
     return traces
 
 
@@ -128,7 +129,7 @@ def _base_layout(title: str | None, width: int | None, height: int, *, three_d: 
 
 
 def scatter_embeddings(
-    coords: Any,
+    Y: npt.ArrayLike,
     labels: Sequence[Any] | None = None,
     hover: Sequence[str] | None = None,
     *,
@@ -142,8 +143,8 @@ def scatter_embeddings(
 
     Parameters
     ----------
-    coords : array-like, shape (n, 2) or (n, 3)
-        Usually the output of :func:`~embedcourse.viz.project`. Three columns give a 3-d plot.
+    Y : array-like, shape (n, 2) or (n, 3)
+        The projected points, usually the output of :func:`~embedcourse.reduction.project`. Three columns give a 3-d plot.
     labels : sequence, length n, optional
         A category per point (cluster, class, part of speech...). Each distinct label becomes
         one trace, so clicking it in the legend hides or shows that category.
@@ -165,23 +166,23 @@ def scatter_embeddings(
     """
     import plotly.graph_objects as go
 
-    coords = as_matrix(coords, "coords", dtype=np.float64)
-    n, p = coords.shape
+    Y = as_matrix(Y, "Y", dtype=np.float64)
+    n, p = Y.shape
     if p not in (2, 3):
         raise ValueError(
-            f"coords must have 2 or 3 columns (x, y[, z]); got shape {coords.shape}. "
-            f"Project first: embedcourse.viz.project(X, n_components=2)."
+            f"Y must have 2 or 3 columns (x, y[, z]); got shape {Y.shape}. "
+            f"Project first: embedcourse.reduction.project(X, n_components=2)."
         )
     groups = _label_groups(labels, n)
     hover_s = _as_strings(hover, n, "hover")
     text_s = _as_strings(text, n, "text")
-    fig = go.Figure(_point_traces(coords, groups, hover_s, text_s, marker_size))
+    fig = go.Figure(_point_traces(Y, groups, hover_s, text_s, marker_size))
     fig.update_layout(**_base_layout(title, width, height, three_d=p == 3))
     return fig
 
 
 def projection_explorer(
-    X: Any,
+    X: npt.ArrayLike,
     labels: Sequence[Any] | None = None,
     hover: Sequence[str] | None = None,
     methods: Sequence[str] = ("umap", "tsne", "pca"),
@@ -199,7 +200,7 @@ def projection_explorer(
 
     The dropdown is a plotly ``updatemenus`` menu whose buttons switch trace visibility, so it
     works in the static HTML book with no kernel. Each projection is computed with
-    :func:`~embedcourse.viz.project` (cached on disk).
+    :func:`~embedcourse.reduction.project` (cached on disk).
 
     Parameters
     ----------
@@ -250,8 +251,8 @@ def projection_explorer(
 
     traces: list[Any] = []
     for i, m in enumerate(methods):
-        coords = project(X, m, 2, random_state=random_state, cache=cache, metric=metric, **dict(method_kwargs.get(m, {})))
-        traces.extend(_point_traces(coords.astype(np.float64), groups, hover_s, None, marker_size, visible=i == 0))
+        Y = project(X, m, 2, random_state=random_state, cache=cache, metric=metric, **dict(method_kwargs.get(m, {})))
+        traces.extend(_point_traces(Y.astype(np.float64), groups, hover_s, None, marker_size, visible=i == 0))
     fig = go.Figure(traces)
     per = len(groups)
 
@@ -307,7 +308,7 @@ def _distinct(names: list[str]) -> list[str]:
 
 
 def similarity_heatmap(
-    S: Any,
+    S: npt.ArrayLike,
     row_labels: Sequence[str],
     col_labels: Sequence[str] | None = None,
     title: str | None = None,

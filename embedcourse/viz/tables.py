@@ -11,22 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
+from embedcourse._validation import check_int, check_words
 
 __all__ = ["neighbour_table", "neighbour_table_long"]
 
 
 def _check_query(wv: Any, words: Any, topn: Any) -> list[str]:
-    if isinstance(words, str):
-        words = [words]
-    words = list(words)
-    if not words:
-        raise ValueError("words is empty; pass at least one query word.")
-    bad = [w for w in words if not isinstance(w, str)]
-    if bad:
-        raise TypeError(f"words must be strings; got {bad!r}.")
-    if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)) or topn < 1:
-        raise ValueError(f"topn must be a positive whole number; got {topn!r}.")
+    words = check_words([words] if isinstance(words, str) else words, "words")
+    check_int("topn", topn, 1, None, hint=" (neighbours per word)")
     missing = [w for w in dict.fromkeys(words) if w not in wv]
     if missing:
         raise KeyError(
@@ -95,7 +87,7 @@ def neighbour_table(wv: Any, words: Sequence[str] | str, topn: int = 5, *, decim
     Taught in: chapter 01.
     """
     long = neighbour_table_long(wv, words, topn)
-    long["cell"] = [f"{w} ({s:.{decimals}f})" for w, s in zip(long["neighbour"], long["cosine"])]
+    long["cell"] = [f"{w} ({s:.{decimals}f})" for w, s in zip(long["neighbour"], long["cosine"], strict=True)]
     queries = list(dict.fromkeys(long["query"]))
     table = long.pivot(index="query", columns="rank", values="cell").reindex(queries)
     table.columns.name = "rank"

@@ -5,6 +5,10 @@ array, the model name, the parameters), so a changed input can never return a st
 The cache lives in ``$EMBEDCOURSE_CACHE`` if set, else ``~/.cache/embedcourse``; delete the
 folder at any time. Set ``EMBEDCOURSE_CACHE=off`` to disable it (everything is recomputed).
 
+This module is part of the base layer: it imports only numpy and the standard library, so
+any subpackage can cache its results (:func:`embedcourse.sentence.cached_encode` for encoded
+corpora, :func:`embedcourse.reduction.project` for projections).
+
 Taught in: chapter 01 (projections), chapter 03 (encoded corpora).
 """
 
@@ -14,16 +18,27 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["cache_dir", "content_hash", "cache_array", "cached_encode"]
+__all__ = ["cache_dir", "content_hash", "cache_array"]
 
 
 def cache_dir() -> Path | None:
-    """The cache folder (created on first use), or ``None`` when caching is switched off."""
+    """The cache folder (created on first use), or ``None`` when caching is switched off.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``$EMBEDCOURSE_CACHE`` if set, else ``~/.cache/embedcourse``; ``None`` when
+        ``EMBEDCOURSE_CACHE`` is ``off`` (or ``0``, ``false``, ``none``).
+
+    Taught in: chapter 03.
+    """
     env = os.environ.get("EMBEDCOURSE_CACHE")
     if env and env.lower() in {"off", "0", "false", "none"}:
         return None
@@ -32,7 +47,7 @@ def cache_dir() -> Path | None:
     return path
 
 
-def _feed(h: "hashlib._Hash", part: Any) -> None:
+def _feed(h: hashlib._Hash, part: object) -> None:
     if isinstance(part, np.ndarray):
         arr = np.ascontiguousarray(part)
         h.update(f"ndarray{arr.dtype.str}{arr.shape}".encode())
@@ -57,7 +72,7 @@ def _feed(h: "hashlib._Hash", part: Any) -> None:
         )
 
 
-def _json_default(x: Any) -> Any:
+def _json_default(x: object) -> Any:
     if isinstance(x, (np.integer, np.floating)):
         return x.item()
     if isinstance(x, np.ndarray):
@@ -65,15 +80,28 @@ def _json_default(x: Any) -> Any:
     raise TypeError(f"content_hash cannot hash a {type(x).__name__} part inside a dict.")
 
 
-def content_hash(*parts: Any) -> str:
-    """A sha256 hex digest of ``parts`` (arrays, strings, lists of strings, JSON-able values)."""
+def content_hash(*parts: object) -> str:
+    """A sha256 hex digest of ``parts`` (arrays, strings, lists of strings, JSON-able values).
+
+    Arrays are hashed by dtype, shape and bytes, strings with their length, so
+    ``["ab", "c"]`` and ``["a", "bc"]`` differ, as do equal values of different dtypes.
+
+    Raises
+    ------
+    TypeError
+        A part has no stable representation (an arbitrary object, a function).
+
+    Taught in: chapter 03.
+    """
     h = hashlib.sha256()
     for part in parts:
         _feed(h, part)
     return h.hexdigest()
 
 
-def cache_array(key: str, compute: Callable[[], np.ndarray], *, namespace: str = "arrays") -> np.ndarray:
+def cache_array(
+    key: str, compute: Callable[[], npt.ArrayLike], *, namespace: str = "arrays"
+) -> npt.NDArray[Any]:
     """Return the array stored under ``key``, computing and storing it on a miss.
 
     Parameters
@@ -84,11 +112,22 @@ def cache_array(key: str, compute: Callable[[], np.ndarray], *, namespace: str =
         Called with no arguments on a miss; must return a numpy array.
     namespace : str
         Sub-folder, to keep kinds of results apart.
+
+    Returns
+    -------
+    numpy.ndarray
+        The stored array (same dtype and shape as ``compute()`` returned).
+
+    Taught in: chapter 03.
     """
     if not isinstance(key, str) or not key:
         raise TypeError(f"key must be a non-empty str (a content_hash); got {key!r}.")
     if not callable(compute):
         raise TypeError(f"compute must be a function of no arguments returning an array; got {type(compute).__name__}.")
+    if not isinstance(namespace, str):
+        raise TypeError(f"namespace must be a folder name (a str); got {type(namespace).__name__}.")
+    if not namespace or "/" in namespace or os.sep in namespace or namespace in {".", ".."}:
+        raise ValueError(f"namespace must be a folder name (a non-empty str without '/'); got {namespace!r}.")
     root = cache_dir()
     if root is None:
         return np.asarray(compute())
@@ -97,7 +136,8 @@ def cache_array(key: str, compute: Callable[[], np.ndarray], *, namespace: str =
     path = folder / f"{key}.npy"
     if path.exists():
         try:
-            return np.load(path, allow_pickle=False)
+            stored: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+            return stored
         except (OSError, ValueError):  # a truncated file from an interrupted run: recompute
             path.unlink(missing_ok=True)
     value = np.asarray(compute())
@@ -107,59 +147,3 @@ def cache_array(key: str, compute: Callable[[], np.ndarray], *, namespace: str =
         np.save(fh, value, allow_pickle=False)
     os.replace(tmp, path)
     return value
-
-
-def cached_encode(
-    model: Any,
-    texts: Iterable[str],
-    *,
-    model_name: str | None = None,
-    batch_size: int = 64,
-    normalize: bool = True,
-    cache: bool = True,
-) -> np.ndarray:
-    """Encode ``texts`` with a sentence-transformers ``model``, cached on disk by content hash.
-
-    Parameters
-    ----------
-    model : sentence_transformers.SentenceTransformer
-    texts : iterable of str, length n
-    model_name : str, optional
-        Identifies the model in the cache key (defaults to the model's class and dimension).
-    normalize : bool
-        Return unit-length rows (cosine similarity is then a dot product).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, d), float32
-    """
-    if isinstance(texts, (str, bytes)) or texts is None:
-        raise TypeError(f"texts must be a list of strings, not one {type(texts).__name__}; wrap it: [text].")
-    texts = list(texts)
-    if not texts:
-        raise ValueError("texts is empty; pass at least one string to encode.")
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if bad:
-        raise TypeError(f"texts must be strings; item {bad[0]} is {type(texts[bad[0]]).__name__}.")
-    if model_name is None:
-        # sentence-transformers >= 6 renamed get_sentence_embedding_dimension
-        getter = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension", lambda: None
-        )
-        dim = getter()
-        model_name = f"{type(model).__name__}-{dim}-{getattr(model, 'max_seq_length', '')}"
-
-    def compute() -> np.ndarray:
-        out = model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=normalize,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(out, dtype=np.float32)
-
-    if not cache:
-        return compute()
-    key = content_hash("encode-v1", model_name, bool(normalize), texts)
-    return cache_array(key, compute, namespace="encoded")

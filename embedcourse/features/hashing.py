@@ -1,11 +1,11 @@
-"""Embedding tables for categorical features: the hashing trick, collisions and memory.
+"""The hashing trick for categorical features: stable seeded buckets and collision rates.
 
 A recommender or ads model embeds ids (users, items, zip codes, search terms) by looking rows
 up in a table. When the id space is huge or open-ended, the *hashing trick* (Weinberger et al.,
 2009) maps each key to one of ``n_buckets`` rows with a hash function; distinct keys then share
 rows (collide). This module gives a stable seeded hash, the measured and analytic collision
-rates, helpers to feed variable-length multi-hot features to ``torch.nn.EmbeddingBag``, and the
-memory arithmetic of large tables.
+rates, and a helper to feed variable-length multi-hot features to ``torch.nn.EmbeddingBag``;
+the memory arithmetic of large tables is in :mod:`embedcourse.features.memory`.
 
 Python's built-in ``hash`` is salted per process for strings (``PYTHONHASHSEED``), so it would
 give different buckets in every run: never use it for a feature table.
@@ -16,11 +16,12 @@ Taught in: chapter 02.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
-from embedcourse._validation import check_float, check_int
+from embedcourse._validation import check_int
 
 __all__ = [
     "hash_bucket",
@@ -28,17 +29,15 @@ __all__ = [
     "expected_collision_rate",
     "expected_occupied_fraction",
     "bag_inputs",
-    "table_bytes",
-    "format_bytes",
 ]
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MAX_BUCKETS = 2**63 - 1  # bucket ids are returned as int64
-_MAX_SEED = 2**64 - 1  # the seed is used as a uint64 (ints) and as 8 key bytes (strings)
+_MAX_SEED = 2**64 - 1  # random_state is used as a uint64 (ints) and as 8 key bytes (strings)
 _MAX_SIMULATED = 10**8  # collision_rate allocates int64 arrays of n_keys and n_buckets entries
 
 
-def _splitmix64(x: np.ndarray) -> np.ndarray:
+def _splitmix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     # SplitMix64 finaliser (Steele et al.), vectorised; uint64 arithmetic wraps mod 2**64.
     with np.errstate(over="ignore"):
         z = x + np.uint64(0x9E3779B97F4A7C15)
@@ -47,18 +46,20 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def hash_bucket(keys: Any, n_buckets: int, seed: int = 0) -> np.ndarray:
+def hash_bucket(
+    keys: str | int | npt.ArrayLike, n_buckets: int, random_state: int = 0
+) -> npt.NDArray[np.int64]:
     """Map keys to buckets ``0..n_buckets-1`` with a stable, seeded hash.
 
     Integer keys go through the SplitMix64 mixer (vectorised); strings through 64-bit BLAKE2b
-    keyed with ``seed``. The result is the same on every machine and in every process.
+    keyed with ``random_state``. The result is the same on every machine and in every process.
 
     Parameters
     ----------
     keys : str, int, or array-like of str or of int, shape (n,)
     n_buckets : int in [1, 2**63 - 1]
-    seed : int in [0, 2**64 - 1]
-        Different seeds give independent hash functions.
+    random_state : int in [0, 2**64 - 1]
+        The hash seed: different values give independent hash functions.
 
     Returns
     -------
@@ -67,7 +68,7 @@ def hash_bucket(keys: Any, n_buckets: int, seed: int = 0) -> np.ndarray:
     Taught in: chapter 02.
     """
     n_buckets = check_int("n_buckets", n_buckets, 1, _MAX_BUCKETS)
-    seed = check_int("seed", seed, 0, _MAX_SEED)
+    seed = check_int("random_state", random_state, 0, _MAX_SEED)
     scalar = isinstance(keys, (str, int, np.integer))
     arr = np.asarray([keys] if scalar else keys)
     if arr.ndim != 1:
@@ -91,18 +92,18 @@ def hash_bucket(keys: Any, n_buckets: int, seed: int = 0) -> np.ndarray:
     return out[0] if scalar else out
 
 
-def collision_rate(n_keys: int, n_buckets: int, seed: int = 0) -> float:
+def collision_rate(n_keys: int, n_buckets: int, random_state: int = 0) -> float:
     """Measured fraction of ``n_keys`` distinct keys that share their bucket with another key.
 
     Keys ``0..n_keys-1`` are hashed with :func:`hash_bucket`. Compare with
     :func:`expected_collision_rate`. ``n_keys`` and ``n_buckets`` are ints in ``[1, 10**8]``
-    (both become int64 arrays); ``seed`` as in :func:`hash_bucket`.
+    (both become int64 arrays); ``random_state`` as in :func:`hash_bucket`.
 
     Taught in: chapter 02.
     """
     n_keys = check_int("n_keys", n_keys, 1, _MAX_SIMULATED)
     n_buckets = check_int("n_buckets", n_buckets, 1, _MAX_SIMULATED)
-    b = hash_bucket(np.arange(n_keys, dtype=np.int64), n_buckets, seed)
+    b = hash_bucket(np.arange(n_keys, dtype=np.int64), n_buckets, random_state)
     load = np.bincount(b, minlength=n_buckets)
     return float((load[b] > 1).mean())
 
@@ -132,7 +133,7 @@ def expected_occupied_fraction(n_keys: int, n_buckets: int) -> float:
     return float(1.0 - np.exp(n_keys * np.log1p(-1.0 / n_buckets))) if n_buckets > 1 else float(n_keys > 0)
 
 
-def bag_inputs(bags: Iterable[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+def bag_inputs(bags: Iterable[Sequence[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Flatten variable-length id lists into ``(input, offsets)`` for ``torch.nn.EmbeddingBag``.
 
     Parameters
@@ -161,41 +162,3 @@ def bag_inputs(bags: Iterable[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     flat = np.fromiter((int(i) for b in bags for i in b), dtype=np.int64, count=int(lengths.sum()))
     return flat, offsets
-
-
-_DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "uint8": 1}
-
-
-def table_bytes(rows: int, dim: int, dtype: Any = "float32") -> int:
-    """Bytes taken by an embedding table of ``rows x dim`` numbers of ``dtype``.
-
-    ``dtype`` may be a numpy dtype or one of ``"float64", "float32", "float16", "bfloat16",
-    "int8"``; optimizer state (e.g. Adam's two moments) multiplies this again.
-
-    Taught in: chapter 02.
-    """
-    for name, v in (("rows", rows), ("dim", dim)):
-        try:
-            check_int(name, v, 0, None)
-        except ValueError:
-            raise ValueError(f"rows and dim must be >= 0; got {rows} and {dim}.") from None
-    if dtype is None:
-        raise TypeError("dtype must be a numpy dtype or a name such as 'float32'; got None.")
-    key = str(dtype)
-    size = _DTYPE_BYTES.get(key)
-    if size is None:
-        size = np.dtype(dtype).itemsize
-    return int(rows) * int(dim) * size
-
-
-def format_bytes(n: float) -> str:
-    """``1_500_000_000 -> '1.5 GB'`` (powers of 1000); ``n`` must be a finite number.
-
-    Taught in: chapter 02.
-    """
-    n = check_float("n", n)
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if abs(n) < 1000 or unit == "PB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1000.0
-    return f"{n} B"  # pragma: no cover

@@ -5,8 +5,9 @@ Mirrors :class:`sklearn.decomposition.PCA`, :class:`sklearn.manifold.TSNE` and
 chapter can call ``project(X, "umap")`` in every kernel and pay the cost once. PCA is written
 out with a numpy SVD (a dozen readable lines) and tested against scikit-learn.
 
-:func:`neighbourhood_preservation` measures how much of each point's neighbourhood a
-projection keeps, a number a chapter can ``assert`` on instead of eyeballing a scatter plot.
+How much of each point's neighbourhood a projection keeps is measured by
+:func:`embedcourse.metrics.neighbourhood_preservation`, a number a chapter can ``assert`` on
+instead of eyeballing a scatter plot; the plots themselves are in :mod:`embedcourse.viz`.
 
 Taught in: chapter 01 (projections of word vectors), used in most later chapters.
 """
@@ -17,11 +18,13 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from embedcourse._validation import as_matrix, check_k
-from embedcourse.data.cache import cache_array, content_hash
+from embedcourse._validation import as_matrix, check_choice, check_int
+from embedcourse.cache import cache_array, content_hash
+from embedcourse.ops import normalize_rows
 
-__all__ = ["project", "neighbourhood_preservation", "METHODS"]
+__all__ = ["METHODS", "project"]
 
 #: The projection methods :func:`project` knows.
 METHODS = ("pca", "tsne", "umap")
@@ -36,18 +39,7 @@ def _version(dist: str) -> str:
         return "not-installed"
 
 
-def _unit_rows(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    if np.any(norms == 0):
-        row = int(np.flatnonzero(norms[:, 0] == 0)[0])
-        raise ValueError(
-            f"X has an all-zero row (row {row}), which has no direction, so cosine geometry is "
-            f"undefined for it; drop that row or pass metric='euclidean'."
-        )
-    return X / norms
-
-
-def _pca(X: np.ndarray, n_components: int) -> np.ndarray:
+def _pca(X: npt.NDArray[np.float64], n_components: int) -> npt.NDArray[np.float64]:
     """PCA scores by SVD of the centred matrix, each axis signed so its largest loading is > 0."""
     Xc = X - X.mean(axis=0, keepdims=True)
     _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
@@ -67,10 +59,7 @@ def _check_method(method: str) -> str:
 
 
 def _check_n_components(n_components: Any, method: str, n: int, d: int) -> int:
-    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
-        raise TypeError(f"n_components must be a whole number (2 or 3 for a plot); got {n_components!r}.")
-    if n_components < 1:
-        raise ValueError(f"n_components must be at least 1; got {n_components}.")
+    n_components = check_int("n_components", n_components, 1, hint=" (2 or 3 for a plot)")
     if n_components > d:
         raise ValueError(
             f"n_components={n_components} is larger than the {d} dimensions of X; "
@@ -91,7 +80,7 @@ def _check_n_components(n_components: Any, method: str, n: int, d: int) -> int:
 
 
 def project(
-    X: Any,
+    X: npt.ArrayLike,
     method: str = "pca",
     n_components: int = 2,
     *,
@@ -99,7 +88,7 @@ def project(
     cache: bool = True,
     metric: str = "cosine",
     **kwargs: Any,
-) -> np.ndarray:
+) -> npt.NDArray[np.float32]:
     """Project the rows of ``X`` to ``n_components`` dimensions with PCA, t-SNE or UMAP.
 
     Parameters
@@ -118,7 +107,7 @@ def project(
         runs single-threaded. t-SNE starts from PCA (``init="pca"``), so scikit-learn's result
         does not depend on the seed unless you pass ``init="random"``. ``None`` gives a different layout on every call and is never cached.
     cache : bool
-        Store the result on disk (see :mod:`embedcourse.data.cache`), keyed by a hash of the bytes
+        Store the result on disk (see :mod:`embedcourse.cache`), keyed by a hash of the bytes
         of ``X``, the method, every parameter and the library version; a second call with the
         same input loads it instead of recomputing.
     metric : {"cosine", "euclidean"}
@@ -146,8 +135,7 @@ def project(
     Taught in: chapter 01.
     """
     method = _check_method(method)
-    if metric not in _METRICS:
-        raise ValueError(f"Unknown metric {metric!r}; choose 'cosine' or 'euclidean'.")
+    metric = check_choice("metric", metric, _METRICS)
     X = as_matrix(X, "X")
     n, d = X.shape
     if method in ("tsne", "umap") and n < 3:
@@ -182,11 +170,11 @@ def project(
     else:
         library = ("numpy", _version("numpy"))
 
-    def compute() -> np.ndarray:
+    def compute() -> npt.NDArray[np.float32]:
         if method == "pca":
-            Z = X.astype(np.float64)
+            Z: npt.NDArray[np.float64] = X.astype(np.float64)
             if metric == "cosine":
-                Z = _unit_rows(Z)
+                Z = normalize_rows(Z).astype(np.float64, copy=False)
             Y = _pca(Z, n_components)
         elif method == "tsne":
             from sklearn.manifold import TSNE
@@ -223,68 +211,3 @@ def project(
         list(library),
     )
     return cache_array(key, compute, namespace="projections")
-
-
-def _knn(Z: np.ndarray, k: int, *, cosine: bool, chunk: int = 1024) -> np.ndarray:
-    """Indices (n, k) of each row's k nearest other rows; self excluded, nearest first."""
-    n = Z.shape[0]
-    if cosine:
-        Z = _unit_rows(Z)
-    sq = np.einsum("ij,ij->i", Z, Z)
-    out = np.empty((n, k), dtype=np.int64)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        if cosine:
-            dist = -(Z[start:stop] @ Z.T)
-        else:
-            dist = sq[start:stop, None] - 2.0 * (Z[start:stop] @ Z.T) + sq[None, :]
-        dist[np.arange(stop - start), np.arange(start, stop)] = np.inf  # a point is not its own neighbour
-        part = np.argpartition(dist, k - 1, axis=1)[:, :k]
-        order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1, kind="stable")
-        out[start:stop] = np.take_along_axis(part, order, axis=1)
-    return out
-
-
-def neighbourhood_preservation(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> float:
-    """Mean fraction of each point's ``k`` nearest neighbours in ``X`` that stay among its ``k`` nearest in ``Y``.
-
-    1.0 means the projection kept every neighbourhood; a random layout scores about
-    ``k / (n - 1)``. Neighbours in ``X`` use ``metric`` (cosine by default, as for word
-    vectors); neighbours in the projection ``Y`` use Euclidean distance, which is what the eye
-    sees on a scatter plot. Related to :func:`sklearn.manifold.trustworthiness`, which also
-    looks at ``k``-neighbourhoods but penalises intruders by how far their rank is.
-
-    Parameters
-    ----------
-    X : array-like, shape (n, d)
-        The original embeddings.
-    Y : array-like, shape (n, p)
-        Their projection (same row order).
-    k : int
-        Neighbourhood size, ``1 <= k <= n - 1``.
-    metric : {"cosine", "euclidean"}
-        Geometry of ``X``.
-
-    Returns
-    -------
-    float in [0, 1]
-
-    Taught in: chapter 01.
-    """
-    if metric not in _METRICS:
-        raise ValueError(f"Unknown metric {metric!r}; choose 'cosine' or 'euclidean'.")
-    X = as_matrix(X, "X", dtype=np.float64)
-    Y = as_matrix(Y, "Y", dtype=np.float64)
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(
-            f"X has {X.shape[0]} rows but Y has {Y.shape[0]}; Y must be the projection of X, row for row."
-        )
-    n = X.shape[0]
-    if n < 2:
-        raise ValueError("neighbourhood_preservation needs at least 2 points.")
-    k = check_k(k, n - 1, what="other points (n - 1)")
-    nx = _knn(X, k, cosine=metric == "cosine")
-    ny = _knn(Y, k, cosine=False)
-    # count, row by row, how many of X's neighbours appear in Y's list
-    kept = (np.sort(nx, axis=1)[:, :, None] == ny[:, None, :]).any(axis=2).sum(axis=1)
-    return float(kept.mean() / k)

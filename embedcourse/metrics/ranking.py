@@ -1,99 +1,29 @@
-"""Exact cosine search and the first ranking metrics: recall@k, reciprocal rank, MRR.
+"""Ranking metrics: where does the relevant document land? Recall@k, reciprocal rank, MRR.
 
-The interface mirrors faiss: ``search(queries, docs, k)`` returns ``(scores, ids)``, two arrays
-of shape (n_queries, k), best first, exactly like ``faiss.IndexFlatIP.search`` on unit-length
-vectors. The metrics take those ``ids`` (or any ranked lists of document ids) and, per query,
-the set of relevant ids. Chapter 09 adds graded metrics (nDCG, MAP) next to these.
+The metrics take ranked lists of document ids, best first (the ``I`` output of any
+:mod:`embedcourse.ann` index's ``search``, or of :func:`embedcourse.retrieval.search`), and,
+per query, the relevant id or set of ids. :func:`retrieval_report` gathers the usual figures
+of a retrieval table in one dict. Chapter 09 adds graded metrics (nDCG, MAP) next to these.
+
+Oracles in ``tests/test_ranking.py``: ``sklearn.metrics.top_k_accuracy_score`` (recall@k
+with one relevant document) and ``label_ranking_average_precision_score`` (MRR).
 
 Taught in: chapter 03 (more metrics in chapter 09).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from embedcourse._validation import as_matrix, check_k, row_norms
+from embedcourse._validation import check_k
 
-__all__ = ["search", "top_k", "rank_of_relevant", "recall_at_k", "mrr"]
-
-
-def search(query_emb: Any, doc_emb: Any, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """Exact (brute-force) cosine top-``k`` search, like ``faiss.IndexFlatIP`` on unit vectors.
-
-    Both sides are scaled to unit length row by row (an all-zero row, e.g. a text with no known
-    word, keeps score 0 with everything), the full similarity matrix is one product, and each
-    row is sorted by decreasing score; ties are broken by the smaller document id, so the
-    result is deterministic.
-
-    Parameters
-    ----------
-    query_emb : array-like, shape (n_queries, d) (or (d,) for one query)
-    doc_emb : array-like, shape (n_docs, d)
-    k : int
-        How many documents to return per query, ``1 <= k <= n_docs``.
-
-    Returns
-    -------
-    scores : numpy.ndarray, shape (n_queries, k), float32
-        Cosine similarities, decreasing along each row.
-    ids : numpy.ndarray, shape (n_queries, k), int64
-        Row indices into ``doc_emb``; ``ids[i, 0]`` is the best match for query ``i``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> docs = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    >>> search(np.array([1.0, 0.1]), docs, k=2)[1]
-    array([[0, 2]])
-
-    Taught in: chapter 03.
-    """
-    D = as_matrix(doc_emb, "doc_emb", dtype=np.float32)
-    Q = as_matrix(query_emb, "query_emb", dtype=np.float32, allow_1d=True)
-    if Q.shape[1] != D.shape[1]:
-        raise ValueError(
-            f"query_emb has {Q.shape[1]} columns but doc_emb has {D.shape[1]}; queries and documents "
-            f"must be embedded in the same space (same dimension d)."
-        )
-    k = check_k(k, D.shape[0], what="documents in doc_emb")
-    return top_k(_unit(Q) @ _unit(D).T, k)
+__all__ = ["rank_of_relevant", "recall_at_k", "mrr", "retrieval_report"]
 
 
-def top_k(scores: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` highest scores of each row and their column ids, best first (ties: lower id).
-
-    Use it to rank from any score matrix (max-sim over chunks, BM25, a cross-encoder).
-
-    Parameters
-    ----------
-    scores : array-like, shape (n_queries, n_docs) (or (n_docs,) for one query)
-    k : int, ``1 <= k <= n_docs``
-
-    Returns
-    -------
-    scores : numpy.ndarray, shape (n_queries, k), float32
-    ids : numpy.ndarray, shape (n_queries, k), int64
-
-    Taught in: chapter 03.
-    """
-    S = as_matrix(scores, "scores", dtype=np.float32, allow_1d=True)
-    k = check_k(k, S.shape[1], what="documents (columns of scores)")
-    # stable sort on -S: equal scores keep increasing document id
-    order = np.argsort(-S, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(S, order, axis=1), order.astype(np.int64)
-
-
-def _unit(M: np.ndarray) -> np.ndarray:
-    norms = row_norms(M)[:, None]  # == np.linalg.norm(M, axis=1), safe for huge float32 rows
-    return M / np.where(norms > 0, norms, 1.0)
-
-
-# --------------------------------------------------------------------------------------------
-# metrics on ranked lists
-# --------------------------------------------------------------------------------------------
 def _as_ranked(ranked_ids: Any) -> list[np.ndarray]:
     if ranked_ids is None:
         raise ValueError("ranked_ids is None; pass one ranked list of document ids per query.")
@@ -116,7 +46,7 @@ def _as_ranked(ranked_ids: Any) -> list[np.ndarray]:
         if r.size and not np.issubdtype(r.dtype, np.integer):
             raise TypeError(
                 f"ranked_ids[{i}] has dtype {r.dtype}; expected integer document ids "
-                f"(the `ids` returned by search, not its `scores`)."
+                f"(the ids `I` returned by search, not its scores)."
             )
         out.append(r)
     return out
@@ -152,13 +82,13 @@ def _as_relevant(relevant_ids: Any, n_queries: int) -> list[set[int]]:
     return out
 
 
-def rank_of_relevant(ranked_ids: Any, relevant_ids: Any) -> np.ndarray:
+def rank_of_relevant(ranked_ids: npt.ArrayLike | Sequence[Any], relevant_ids: Any) -> npt.NDArray[np.float64]:
     """1-based rank of the first relevant document in each ranked list (``inf`` if absent).
 
     Parameters
     ----------
     ranked_ids : array-like of int, shape (n_queries, n_ranked), or a list of ranked lists
-        Document ids, best first (the ``ids`` output of :func:`search`).
+        Document ids, best first (the ``I`` output of a ``search``).
     relevant_ids : array-like of int, shape (n_queries,), or a list of collections of int
         The relevant id of each query, or a set of relevant ids per query.
 
@@ -173,14 +103,14 @@ def rank_of_relevant(ranked_ids: Any, relevant_ids: Any) -> np.ndarray:
     ranked = _as_ranked(ranked_ids)
     relevant = _as_relevant(relevant_ids, len(ranked))
     ranks = np.full(len(ranked), np.inf)
-    for i, (r, rel) in enumerate(zip(ranked, relevant)):
+    for i, (r, rel) in enumerate(zip(ranked, relevant, strict=True)):
         hits = np.flatnonzero(np.isin(r, list(rel)))
         if hits.size:
             ranks[i] = hits[0] + 1
     return ranks
 
 
-def recall_at_k(ranked_ids: Any, relevant_ids: Any, k: int) -> float:
+def recall_at_k(ranked_ids: npt.ArrayLike | Sequence[Any], relevant_ids: Any, k: int) -> float:
     """Mean over queries of the fraction of relevant documents found in the top ``k``.
 
     With one relevant document per query this is the hit rate ("was the right article in the
@@ -203,11 +133,11 @@ def recall_at_k(ranked_ids: Any, relevant_ids: Any, k: int) -> float:
     ranked = _as_ranked(ranked_ids)
     relevant = _as_relevant(relevant_ids, len(ranked))
     k = check_k(k, min(r.size for r in ranked), what="ids in the shortest ranked list")
-    scores = [len(rel.intersection(r[:k].tolist())) / len(rel) for r, rel in zip(ranked, relevant)]
+    scores = [len(rel.intersection(r[:k].tolist())) / len(rel) for r, rel in zip(ranked, relevant, strict=True)]
     return float(np.mean(scores))
 
 
-def mrr(ranked_ids: Any, relevant_ids: Any, k: int | None = None) -> float:
+def mrr(ranked_ids: npt.ArrayLike | Sequence[Any], relevant_ids: Any, k: int | None = None) -> float:
     """Mean reciprocal rank: the average of ``1 / rank`` of the first relevant document.
 
     Parameters
@@ -230,3 +160,43 @@ def mrr(ranked_ids: Any, relevant_ids: Any, k: int | None = None) -> float:
         ranked = [r[:k] for r in ranked]
     ranks = rank_of_relevant(ranked, relevant_ids)
     return float(np.mean(1.0 / ranks))
+
+
+def retrieval_report(
+    ranked_ids: npt.ArrayLike | Sequence[Any], relevant_ids: Any, ks: Iterable[int] = (1, 10)
+) -> dict[str, float]:
+    """Recall@k for each ``k`` in ``ks`` and the MRR of the whole ranked lists, in one dict.
+
+    The row of a retrieval table: ``{"R@1": ..., "R@10": ..., "MRR": ...}``, the same numbers
+    as :func:`recall_at_k` and :func:`mrr` (pass the full ranking for the exact MRR).
+
+    Parameters
+    ----------
+    ranked_ids : array-like of int, shape (n_queries, n_ranked), or a list of ranked lists
+    relevant_ids : array-like of int, shape (n_queries,), or a list of collections of int
+    ks : iterable of int
+        Cut-offs for recall, each in ``[1, n_ranked]``; reported in the given order.
+
+    Returns
+    -------
+    dict of str -> float
+        Keys ``"R@k"`` for each ``k``, then ``"MRR"``.
+
+    Examples
+    --------
+    >>> retrieval_report([[2, 0, 1], [1, 2, 0]], [0, 1], ks=(1, 2))
+    {'R@1': 0.5, 'R@2': 1.0, 'MRR': 0.75}
+
+    Taught in: chapter 03.
+    """
+    if isinstance(ks, (str, bytes)) or not isinstance(ks, Iterable):
+        raise TypeError(f"ks must be a list of cut-offs (ints), e.g. (1, 10); got {ks!r}.")
+    cutoffs = list(ks)
+    if not cutoffs:
+        raise ValueError("ks is empty; pass at least one cut-off, e.g. ks=(1, 10).")
+    shortest = min(r.size for r in _as_ranked(ranked_ids))
+    cutoffs = [check_k(k, shortest, name=f"ks[{i}]", what="ids in the shortest ranked list")
+               for i, k in enumerate(cutoffs)]
+    report = {f"R@{k}": recall_at_k(ranked_ids, relevant_ids, k) for k in cutoffs}
+    report["MRR"] = mrr(ranked_ids, relevant_ids)
+    return report
