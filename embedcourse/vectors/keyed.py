@@ -81,7 +81,7 @@ class WordVectors:
     Taught in: chapters 01, 02.
     """
 
-    def __init__(self, vectors: Any, words: Sequence[str]) -> None:
+    def __init__(self, vectors: npt.ArrayLike, words: Sequence[str]) -> None:
         V = as_matrix(vectors, "vectors", dtype=np.float32)
         if isinstance(vectors, np.ndarray) and np.may_share_memory(V, vectors):
             V = V.copy()  # we make it read-only below: never freeze the caller's array
