@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{res['notebook']}: {res['wall_s']} s wall, peak {res['peak_rss_mb']:.0f} MB RSS"
               f"{' (cold cache)' if args.cold else ''} - {status} (slowest: {slow})", flush=True)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if all(r["error"] is None for r in results) else 1
 
