@@ -250,7 +250,7 @@ def max_sim_scores(Q: npt.ArrayLike, X: npt.ArrayLike, doc_index: npt.ArrayLike)
     Returns
     -------
     numpy.ndarray, shape (n_queries, n_docs), float32
-        Rank documents with ``embedcourse.retrieval.top_k(scores, k)``.
+        Rank documents with ``embedcourse.topk.top_k(scores, k)``.
 
     Taught in: chapter 03.
     """

@@ -107,7 +107,7 @@ def mean_pool(token_embs: Any, attention_mask: Any = None) -> Any:
     -------
     array or torch.Tensor, shape (batch, d) (or (d,) for a single text)
         ``sum_t mask[t] * emb[t] / sum_t mask[t]``; not normalised (see
-        :func:`embedcourse.metrics.normalize_rows`).
+        :func:`embedcourse.ops.normalize_rows`).
 
     Examples
     --------
