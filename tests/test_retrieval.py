@@ -16,27 +16,7 @@ from embedcourse.ann import FlatIndex
 from embedcourse.retrieval import reciprocal_rank_fusion, search, zscore_rows
 from embedcourse.topk import top_k
 
-
-@pytest.fixture
-def emb():
-    rng = np.random.default_rng(0)
-    docs = rng.normal(size=(60, 16)).astype(np.float32)
-    queries = rng.normal(size=(25, 16)).astype(np.float32)
-    return queries, docs
-
-
-def _unit(M):
-    return M / np.linalg.norm(M, axis=1, keepdims=True)
-
-
-# Scores closer than this (relative) are a near-tie: their order is decided by float32 rounding,
-# which depends on the BLAS kernel and on how each implementation sums. The seeded fixture has
-# some (the closest two cosines of a query differ by 1.6e-6), so orders are compared tie-aware.
-TIE_RTOL = 1e-4
-
-
-def _near(a, b, tie_rtol=TIE_RTOL):
-    return abs(a - b) <= tie_rtol * max(abs(a), abs(b))
+from conftest import TIE_RTOL, near, unit
 
 
 def _assert_same_ranking(ids, ref_ids, S, tie_rtol=TIE_RTOL):
@@ -49,21 +29,12 @@ def _assert_same_ranking(ids, ref_ids, S, tie_rtol=TIE_RTOL):
         full = np.sort(S[row])[::-1]
         start = 0
         for i in range(1, k + 1):
-            if i < len(full) and _near(full[i - 1], full[i], tie_rtol):
+            if i < len(full) and near(full[i - 1], full[i], tie_rtol):
                 continue
-            if i == k and k < len(full) and _near(full[k - 1], full[k], tie_rtol):
+            if i == k and k < len(full) and near(full[k - 1], full[k], tie_rtol):
                 break  # ties across the cut-off
             assert set(mine[start:i]) == set(ref[start:i]), (row, mine, ref)
             start = i
-
-
-def _truth_not_tied(S, truth, tie_rtol=TIE_RTOL):
-    """True if no query's relevant document has a near-tied score: its rank is then exact."""
-    for row, t in enumerate(truth):
-        others = np.delete(S[row], t)
-        if np.any(np.abs(others - S[row, t]) <= tie_rtol * np.abs(S[row, t])):
-            return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,7 +43,7 @@ def _truth_not_tied(S, truth, tie_rtol=TIE_RTOL):
 def test_search_matches_numpy_argsort(emb):
     Q, D = emb
     scores, ids = search(Q, D, k=7)
-    S = _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T  # the reference, in float64
+    S = unit(Q.astype(np.float64)) @ unit(D.astype(np.float64)).T  # the reference, in float64
     ref = np.argsort(-S, axis=1, kind="stable")[:, :7]
     assert ids.shape == scores.shape == (25, 7)
     assert ids.dtype == np.int64 and scores.dtype == np.float32
@@ -85,17 +56,17 @@ def test_search_matches_faiss_flat_ip(emb):
     faiss = oracle("faiss")
     Q, D = emb
     index = faiss.IndexFlatIP(D.shape[1])
-    index.add(_unit(D))
-    ref_scores, ref_ids = index.search(_unit(Q), 10)
+    index.add(unit(D))
+    ref_scores, ref_ids = index.search(unit(Q), 10)
     scores, ids = search(Q, D, 10)
-    _assert_same_ranking(ids, ref_ids, _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T)
+    _assert_same_ranking(ids, ref_ids, unit(Q.astype(np.float64)) @ unit(D.astype(np.float64)).T)
     np.testing.assert_allclose(scores, ref_scores, atol=1e-5)
 
 
 def test_search_ignores_lengths_and_accepts_one_query(emb):
     Q, D = emb
     scaled = D * np.arange(1, 61, dtype=np.float32)[:, None]
-    S = _unit(Q.astype(np.float64)) @ _unit(D.astype(np.float64)).T
+    S = unit(Q.astype(np.float64)) @ unit(D.astype(np.float64)).T
     # rescaling a row changes its normalised values by rounding only: near-ties may swap
     _assert_same_ranking(search(Q, scaled, 5)[1], search(Q, D, 5)[1], S)
     s1, i1 = search(Q[3], D, 4)

