@@ -46,27 +46,35 @@ def check_sentences(sentences: Any, name: str = "sentences") -> list:
     return sentences
 
 
-def check_texts(texts: Any, name: str = "texts", *, allow_empty: bool = False) -> list[str]:
-    """A list of str documents; a bare str, None, a non-str item or (by default) no text raises."""
-    if isinstance(texts, (str, bytes)):
+def _str_list(value: Any, name: str, item: str, *, allow_empty: bool, plural: str = "") -> list[str]:
+    """The one "list of str" check: a bare str (which would be read letter by letter), None,
+    a non-iterable, a 2-d array, an item that is not a str and (unless ``allow_empty``) an
+    empty list raise, each with a message naming ``name``."""
+    plural = plural or f"{item}s"
+    if isinstance(value, (str, bytes)):
         raise TypeError(
-            f"{name} must be a list of strings (one per document), not a single "
-            f"{type(texts).__name__}; wrap it: [text]."
+            f"{name} must be a list of {plural}, not a single {type(value).__name__} "
+            f"{value!r:.40}; wrap it: [{value!r:.40}]."
         )
-    if texts is None:
-        raise TypeError(f"{name} is None; pass a list of strings (one per document).")
-    if isinstance(texts, np.ndarray) and texts.ndim != 1:
-        raise ValueError(f"{name} must be a 1-d list of strings; got an array of shape {texts.shape}.")
+    if value is None:
+        raise TypeError(f"{name} is None; pass a list of {plural}.")
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d list of {plural}; got an array of shape {value.shape}.")
     try:
-        out = list(texts)
+        out = list(value)
     except TypeError:
-        raise TypeError(f"{name} must be a list of strings; got {type(texts).__name__}.") from None
+        raise TypeError(f"{name} must be a list of {plural}; got {type(value).__name__}.") from None
     if not out and not allow_empty:
-        raise ValueError(f"{name} is empty; pass at least one document.")
+        raise ValueError(f"{name} is empty; pass at least one {item}.")
     for i, t in enumerate(out):
         if not isinstance(t, str):
-            raise TypeError(f"{name}[{i}] is {type(t).__name__} ({t!r:.40}); every document must be a str.")
+            raise TypeError(f"{name}[{i}] is {type(t).__name__} ({t!r:.40}); every {item} must be a str.")
     return [str(t) for t in out]
+
+
+def check_texts(texts: Any, name: str = "texts", *, allow_empty: bool = False) -> list[str]:
+    """A list of str documents; a bare str, None, a non-str item or (by default) no text raises."""
+    return _str_list(texts, name, "document", allow_empty=allow_empty, plural="strings (one per document)")
 
 
 def check_text(text: Any, name: str = "text") -> str:
@@ -79,20 +87,7 @@ def check_text(text: Any, name: str = "text") -> str:
 
 def check_words(words: Any, name: str = "words", *, allow_empty: bool = False) -> list[str]:
     """A list of str words; a bare str (which would be read letter by letter) is a TypeError."""
-    if isinstance(words, str):
-        raise TypeError(f"{name} must be a list of words, not one str {words!r:.40}; wrap it: [{words!r:.40}].")
-    if words is None:
-        raise TypeError(f"{name} is None; pass a list of words.")
-    try:
-        out = list(words)
-    except TypeError:
-        raise TypeError(f"{name} must be a list of words; got {type(words).__name__}.") from None
-    if not out and not allow_empty:
-        raise ValueError(f"{name} is empty; pass at least one word.")
-    for i, w in enumerate(out):
-        if not isinstance(w, str):
-            raise TypeError(f"{name}[{i}] is {w!r:.40} ({type(w).__name__}); every word must be a str.")
-    return out
+    return _str_list(words, name, "word", allow_empty=allow_empty)
 
 
 def check_counts(counts: Any, name: str = "counts") -> np.ndarray:
