@@ -21,7 +21,9 @@ __all__ = ["ZERO_ROW_POLICIES", "normalize_rows"]
 ZERO_ROW_POLICIES = ("raise", "keep")
 
 
-def normalize_rows(X: npt.ArrayLike, *, zero_rows: str = "raise", eps: float = 1e-12) -> npt.NDArray[np.floating]:
+def normalize_rows(
+    X: npt.ArrayLike, *, zero_rows: str = "raise", eps: float = 1e-12, name: str = "X"
+) -> npt.NDArray[np.floating]:
     """Scale every row of ``X`` to unit Euclidean length (L2 norm 1).
 
     Each row is divided by its own norm, never by a norm of the whole matrix. After this, the
@@ -37,6 +39,8 @@ def normalize_rows(X: npt.ArrayLike, *, zero_rows: str = "raise", eps: float = 1
         scikit-learn's ``normalize`` does; its cosine with anything is then 0).
     eps : float
         Rows with norm ``<= eps`` count as zero vectors.
+    name : str
+        What to call ``X`` in error messages (a caller passes its own argument's name).
 
     Returns
     -------
@@ -59,17 +63,17 @@ def normalize_rows(X: npt.ArrayLike, *, zero_rows: str = "raise", eps: float = 1
     """
     zero_rows = check_choice("zero_rows", zero_rows, ZERO_ROW_POLICIES)
     eps = check_float("eps", eps, 0.0)
-    arr = as_array(X, "X")
+    arr = as_array(X, name)
     single = arr.ndim == 1
     dtype = np.float32 if arr.dtype == np.float32 else np.float64
-    M = as_matrix(arr, "X", dtype=dtype, allow_1d=True)
+    M = as_matrix(arr, name, dtype=dtype, allow_1d=True)
     norms = row_norms(M)
     zero = norms <= eps
     if zero.any():
         if zero_rows == "raise":
             first = int(np.flatnonzero(zero)[0])
             raise ValueError(
-                f"X has {int(zero.sum())} zero row(s) (first at row {first}): a zero vector has no "
+                f"{name} has {int(zero.sum())} zero row(s) (first at row {first}): a zero vector has no "
                 f"direction; drop it, or pass zero_rows='keep' to keep such rows as zeros."
             )
         norms = np.where(zero, 1.0, norms).astype(M.dtype)

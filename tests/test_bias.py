@@ -84,7 +84,7 @@ def test_weat_ties_count_as_at_least_as_extreme():
         (dict(X=np.ones((3, 2)), Y=np.ones((2, 2))), "same number of words"),
         (dict(X=np.ones((1, 2)), Y=np.ones((1, 2))), "at least 2 words"),
         (dict(X=[[np.nan, 1.0], [1.0, 1.0]]), "NaN"),
-        (dict(A=np.zeros((2, 2))), "all-zero row"),
+        (dict(A=np.zeros((2, 2))), "A has 2 zero row"),
         (dict(A=np.ones((2, 3))), "columns"),
         (dict(max_exact=0), "max_exact"),
     ],

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedcourse._validation import as_matrix, check_int, check_random_state
+from embedcourse.ops import normalize_rows
 
 __all__ = ["WEATResult", "weat_scores", "weat"]
 
@@ -69,14 +70,6 @@ class WEATResult:
     scores_y: np.ndarray
 
 
-def _unit64(M: Any, name: str) -> np.ndarray:
-    M = as_matrix(M, name, dtype=np.float64)
-    norms = np.linalg.norm(M, axis=1, keepdims=True)
-    if (norms == 0).any():
-        raise ValueError(f"{name} has an all-zero row ({int(np.argmin(norms[:, 0]))}); its cosine is undefined.")
-    return M / norms
-
-
 def weat_scores(T: npt.ArrayLike, A: npt.ArrayLike, B: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Association score ``s(w)`` of each target vector with attribute sets A and B, in float64.
 
@@ -98,9 +91,9 @@ def weat_scores(T: npt.ArrayLike, A: npt.ArrayLike, B: npt.ArrayLike) -> npt.NDA
 
 
 def _scores(T: Any, A: Any, B: Any, t_name: str) -> npt.NDArray[np.float64]:
-    Tu = _unit64(T, t_name)
-    Au = _unit64(A, "A")
-    Bu = _unit64(B, "B")
+    Tu = normalize_rows(as_matrix(T, t_name, dtype=np.float64), name=t_name)
+    Au = normalize_rows(as_matrix(A, "A", dtype=np.float64), name="A")
+    Bu = normalize_rows(as_matrix(B, "B", dtype=np.float64), name="B")
     d = Tu.shape[1]
     for name, M in (("A", Au), ("B", Bu)):
         if M.shape[1] != d:
