@@ -35,6 +35,7 @@ import inspect
 import json
 import math
 import os
+import pathlib
 import re
 import tempfile
 import warnings
@@ -57,8 +58,8 @@ import embedcourse._validation as V
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "embedcourse-hypothesis"))
 
-SUBPACKAGES = ("data", "metrics", "vectors", "viz", "text", "models", "sentence", "retrieval", "ops",
-               "cache", "ann", "topk", "reduction", "features", "timing")
+# every lazily imported subpackage of embedcourse (a new one is fuzzed as soon as it is listed there)
+SUBPACKAGES = tuple(ec._SUBPACKAGES)
 
 # Cases of embedcourse.models that fail the fuzz; models/ is being hardened separately. TEMPORARY:
 # the lead empties this set once those fixes land (each id is "entry|argument|mutation").
@@ -1498,6 +1499,13 @@ entry("topk.top_k", lambda scores, k, largest, tiebreak: ec.topk.top_k(scores, k
                          Mut("string", lambda v, d: "012345"), Mut("ndim3", lambda v, d: v[None, None]),
                          Mut("none", lambda v, d: None, "either"), Mut("per_row", lambda v, d: np.tile(v, (4, 1)), "either")]},
       oracle=_topk_ref, allow_inf=True, examples=3)
+
+
+# ---- entries kept in their own files ---------------------------------------------------------
+# tests/fuzz_entries/<topic>.py registers the entries of one topic with `from test_fuzz import
+# entry, matrix, ...`; they are imported here, after every helper above is defined.
+for _path in sorted(pathlib.Path(__file__).with_name("fuzz_entries").glob("[!_]*.py")):
+    importlib.import_module(f"fuzz_entries.{_path.stem}")
 
 
 # --------------------------------------------------------------------------------------------

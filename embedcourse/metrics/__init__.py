@@ -8,14 +8,18 @@
 - :mod:`~embedcourse.metrics.ranking`: recall@k, reciprocal rank, MRR of ranked ids (chapter 03);
 - :mod:`~embedcourse.metrics.benchmarks`: analogy accuracy and WordSim353 / SimLex-999
   Spearman in one call, and the per-section analogy table (chapters 01, 02);
-- :mod:`~embedcourse.metrics.bias`: the Word Embedding Association Test (chapter 01).
+- :mod:`~embedcourse.metrics.bias`: the Word Embedding Association Test (chapter 01);
+- :mod:`~embedcourse.metrics.stats`: bootstrap confidence intervals, single and paired, for every
+  comparison a chapter asserts (chapter 03 onwards).
 """
 
-from embedcourse.metrics import benchmarks, bias, neighbours, ranking, similarity
+from embedcourse.metrics import benchmarks, bias, neighbours, ranking, similarity, stats
 from embedcourse.metrics.bias import *  # noqa: F403
 from embedcourse.metrics.neighbours import *  # noqa: F403
 from embedcourse.metrics.ranking import *  # noqa: F403
 from embedcourse.metrics.similarity import *  # noqa: F403
 from embedcourse.metrics.benchmarks import *  # noqa: F403
+from embedcourse.metrics.stats import *  # noqa: F403
 
-__all__ = [*similarity.__all__, *neighbours.__all__, *ranking.__all__, *benchmarks.__all__, *bias.__all__]
+__all__ = [*similarity.__all__, *neighbours.__all__, *ranking.__all__, *benchmarks.__all__, *bias.__all__,
+           *stats.__all__]
