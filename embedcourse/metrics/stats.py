@@ -185,9 +185,11 @@ def _rank_rows(S: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _indices(n: int, n_resamples: int, random_state: Any) -> np.ndarray:
+def _index_chunks(n: int, n_resamples: int, random_state: Any, size: int = 256) -> Any:
+    """Resampled index rows, ``size`` resamples at a time (memory stays ~size * n, not B * n)."""
     rng = check_random_state(random_state)
-    return rng.integers(0, n, size=(n_resamples, n))
+    for start in range(0, n_resamples, size):
+        yield rng.integers(0, n, size=(min(size, n_resamples - start), n), dtype=np.int32 if n < 2**31 else np.int64)
 
 
 def _check_common(statistic: str, n_resamples: Any, confidence: Any, truth: Any, n: int) -> tuple:
@@ -209,11 +211,6 @@ def _check_common(statistic: str, n_resamples: Any, confidence: Any, truth: Any,
         if np.ptp(t) == 0.0:
             raise ValueError("truth is constant; a correlation with it is undefined.")
     return n_resamples, confidence, t
-
-
-def _chunks(idx: np.ndarray, size: int = 256) -> Any:
-    for start in range(0, idx.shape[0], size):
-        yield idx[start:start + size]
 
 
 def bootstrap_ci(scores: npt.ArrayLike, *, truth: npt.ArrayLike | None = None, statistic: str = "mean",
@@ -245,8 +242,8 @@ def bootstrap_ci(scores: npt.ArrayLike, *, truth: npt.ArrayLike | None = None, s
     _constant_check(statistic, scores=s)
     f = _statistic(statistic, t)
     est = float(f(s[None, :], None if t is None else t[None, :])[0])
-    idx = _indices(s.size, n_resamples, random_state)
-    boot = np.concatenate([f(s[i], None if t is None else t[i]) for i in _chunks(idx)])
+    boot = np.concatenate([f(s[i], None if t is None else t[i])
+                           for i in _index_chunks(s.size, n_resamples, random_state)])
     alpha = (1.0 - confidence) / 2.0
     low, high = np.quantile(boot, [alpha, 1.0 - alpha])
     return Interval(est, float(low), float(high), confidence, int(s.size))
@@ -291,9 +288,8 @@ def paired_bootstrap(scores_a: npt.ArrayLike, scores_b: npt.ArrayLike, *, truth:
     full_t = None if t is None else t[None, :]
     est_a = float(f(a[None, :], full_t)[0])
     est_b = float(f(b[None, :], full_t)[0])
-    idx = _indices(a.size, n_resamples, random_state)
     diffs = np.concatenate([f(a[i], None if t is None else t[i]) - f(b[i], None if t is None else t[i])
-                            for i in _chunks(idx)])
+                            for i in _index_chunks(a.size, n_resamples, random_state)])
     alpha = (1.0 - confidence) / 2.0
     low, high = np.quantile(diffs, [alpha, 1.0 - alpha])
     below = float(np.mean(diffs <= 0.0))
