@@ -442,14 +442,19 @@ def test_factory_builds_flat():
     assert index_factory(7, " Flat ").ntotal == 0
 
 
-@pytest.mark.parametrize("description, chapter", [
-    ("IVF256,Flat", "chapter 07"), ("IVF256,PQ16", "chapter 07"), ("IVF1024,PQ8x4", "chapter 07"),
-    ("PQ16", "chapter 07"), ("HNSW32", "chapter 07"), ("HNSW", "chapter 07"),
-    ("HNSW32,Flat", "chapter 07"), ("LSH", "chapter 07"), ("SQ8", "chapter 10"),
+@pytest.mark.parametrize("description, cls, params", [
+    ("IVF256,Flat", "IVFIndex", {"nlist": 256}), ("IVF256,PQ16", "IVFPQIndex", {"nlist": 256, "m": 16, "rerank": 0}),
+    ("IVF1024,PQ8x4", "IVFPQIndex", {"nlist": 1024, "m": 8, "nbits": 4}),
+    ("IVF64,PQ16,Refine(Flat)", "IVFPQIndex", {"m": 16, "rerank": 1, "keeps_vectors": True}),
+    ("PQ16", "PQIndex", {"m": 16, "nbits": 8}), ("PQ16x8", "PQIndex", {"m": 16, "nbits": 8}),
+    ("HNSW32", "HNSWIndex", {"M": 32}), ("HNSW", "HNSWIndex", {"M": 32}), ("HNSW16,Flat", "HNSWIndex", {"M": 16}),
+    ("LSH", "LSHIndex", {"nbits": 16, "ntables": 8}), ("LSH12x4", "LSHIndex", {"nbits": 12, "ntables": 4}),
+    ("SQ8", "SQ8Index", {}), ("IDMap,IVF8,Flat", "IVFIndex", {"nlist": 8}),
 ])
-def test_factory_planned_families(description, chapter):
-    with pytest.raises(NotImplementedError, match=f"not written yet.*{chapter}"):
-        index_factory(64, description)
+def test_factory_builds_every_family(description, cls, params):
+    index = index_factory(64, description, metric="cosine")
+    assert type(index).__name__ == cls and index.d == 64 and index.metric == "cosine" and index.ntotal == 0
+    assert {name: getattr(index, name) for name in params} == params
 
 
 @pytest.mark.parametrize("description, why", [
@@ -457,6 +462,8 @@ def test_factory_planned_families(description, chapter):
     ("IVF256", "expected \\[coarse,\\]encoding"), ("Flat,Flat", "expected"), ("", "unknown component ''"),
     ("IVF0,Flat", "at least 1"), ("Flat8", "Flat takes no number"), ("SQ4", "only SQ8"),
     ("HNSW32,PQ8", "not supported"), ("OPQ16,IVF256,PQ16", "unknown component 'OPQ16'"),
+    ("LSH256", "at most 62 bits per table.*LSH16x8"), ("PQ16,Refine(Flat)", "Refine\\(Flat\\) is available after"),
+    ("Refine(Flat)", "expected"), ("IVF8,Refine(Flat),PQ4", "expected"), ("LSH8x2x3", "unknown component"),
 ])
 def test_factory_rejects_unknown(description, why):
     with pytest.raises(ValueError, match=f"{why}.*Accepted: \"Flat\""):
@@ -464,9 +471,11 @@ def test_factory_rejects_unknown(description, why):
 
 
 def test_parse_description():
-    assert parse_description("IVF256,PQ16x8") == (Component("IVF", (256,)), Component("PQ", (16, 8)))
-    assert parse_description("IDMap,Flat") == (None, Component("Flat"))
-    assert parse_description("HNSW") == (Component("HNSW"), Component("Flat"))
+    assert parse_description("IVF256,PQ16x8") == (Component("IVF", (256,)), Component("PQ", (16, 8)), None)
+    assert parse_description("IDMap,Flat") == (None, Component("Flat"), None)
+    assert parse_description("HNSW") == (Component("HNSW"), Component("Flat"), None)
+    assert parse_description("IVF8,PQ4,RFlat")[2] == Component("Refine")
+    assert str(parse_description("IVF8,PQ4,Refine(Flat)")[2]) == "Refine(Flat)"
     assert str(Component("PQ", (16, 8))) == "PQ16x8"
     with pytest.raises(TypeError, match="description must be a str"):
         parse_description(None)

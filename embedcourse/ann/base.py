@@ -251,7 +251,7 @@ class Index(ABC):
         klass = _REGISTRY[name]
         if not issubclass(klass, cls):
             raise TypeError(f"{path} holds a {name}, not a {cls.__name__}; use Index.load.")
-        index = klass(header["d"], header["metric"], **header["params"])
+        index = klass(header["d"], metric=header["metric"], **header["params"])
         for knob, value in header["knobs"].items():
             setattr(index, knob, value)
         index._trained = bool(header["is_trained"])
