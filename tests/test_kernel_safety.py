@@ -40,8 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # every function compiled with numba in the package, and the test below that exercises it
 # (the first three are inlined into _train_block and run with it)
 KERNELS = {
-    "embedcourse/models/_word2vec_kernels.py": {"_lcg", "_bisect_right", "_negative_sampling_step", "_train_block"},
+    "embedcourse/models/_word2vec_kernels.py": {"_lcg", "_bisect_right", "_negative_sampling_step", "_train_block",
+                                            "_sgns_pairs"},  # tests/test_word2vec.py::test_sgns_epoch_kernel_stays_in_bounds
     "embedcourse/models/_glove_kernels.py": {"_glove_epoch"},
+    "embedcourse/ann/_hnsw_kernels.py": {"_dist", "_before", "_push", "_pop", "_row", "_set_count", "_new_tag", "_greedy",
+                                         "_search_layer", "_drain", "_select", "_link_back", "_insert", "_scratch",
+                                         "_fits", "build", "search"},  # all run inside build and search
+    "embedcourse/ann/_ivf_kernels.py": {"_ivf_scan"},  # tests/test_ann_ivf.py::test_ivf_kernel_stays_in_bounds
 }
 
 
@@ -476,6 +481,102 @@ _GLOVE_SCRIPT = _PRELUDE + textwrap.dedent(
 )
 
 
+_HNSW_SCRIPT = _PRELUDE + textwrap.dedent(
+    """
+    from embedcourse.ann import HNSWIndex, Index, hnsw_levels
+    from embedcourse.ann import _hnsw_kernels as K
+
+    X = np.array(ec.data.load_glove(3000).vectors, np.float32)   # real vectors
+    # full builds and searches: ordinary and extreme-but-valid parameters, batches, save/load
+    for metric in ("cosine", "l2", "ip"):
+        for M, efc, batches in ((16, 100, (1, 1000, 3000)), (2, 1, (3000,)), (40, 300, (5, 600))):
+            index = HNSWIndex(50, metric, M=M, ef_construction=efc)
+            start = 0
+            for end in batches:
+                index.add(X[start:end])
+                start = end
+            for ef in (1, 10, index.ntotal):
+                index.ef_search = ef
+                for k in (1, 10, index.ntotal):
+                    index.search(X[:7] + 0.01, k)
+    index.save("h.npz")
+    Index.load("h.npz").search(X[:3], 5)
+
+    # direct kernel calls with what the checks would have rejected
+    n, M, M0 = 500, 4, 8
+    levels = hnsw_levels(n, M, 0)
+    rows = levels.astype(np.int64)
+    uoff = np.where(levels > 0, np.cumsum(rows) - rows, -1).astype(np.int64)
+
+    def graph(built_to):
+        g = dict(X=X[:n].copy(), levels=levels.copy(), links0=np.full((n, M0), -1, np.int32), deg0=np.zeros(n, np.int32),
+                 ulinks=np.full((int(rows.sum()), M), -1, np.int32), udeg=np.zeros(int(rows.sum()), np.int32),
+                 uoff=uoff.copy(), state=np.array([-1, -1], np.int64))
+        assert K.build(*g.values(), 0, built_to, M, 16, K.L2) == built_to
+        return g
+
+    def spoil(a, lo, hi):
+        a = a.copy(); a.reshape(-1)[::7] = lo; a.reshape(-1)[3::11] = hi; return a
+
+    def nan_rows(a):
+        a = a.copy(); a[::5] = np.nan; return a
+
+    graph_cases = {
+        "links out of range": lambda g: dict(links0=spoil(g["links0"], -7, 10**6), ulinks=spoil(g["ulinks"], -3, n)),
+        "links int32 extremes": lambda g: dict(links0=spoil(g["links0"], np.iinfo(np.int32).min, np.iinfo(np.int32).max)),
+        "counts too big": lambda g: dict(deg0=spoil(g["deg0"], 999, 10**9), udeg=spoil(g["udeg"], 999, M + 1)),
+        "counts negative": lambda g: dict(deg0=np.full(n, -5, np.int32), udeg=spoil(g["udeg"], -1, -10**9)),
+        "uoff garbage": lambda g: dict(uoff=spoil(g["uoff"], -10**12, 10**12)),
+        "levels garbage": lambda g: dict(levels=spoil(g["levels"], -1, 10**6)),
+        "entry out of range": lambda g: dict(state=np.array([n + 5, 1], np.int64)),
+        "entry negative": lambda g: dict(state=np.array([-9, 0], np.int64)),
+        "top level huge": lambda g: dict(state=np.array([0, 10**9], np.int64)),
+        "top level above the nodes": lambda g: dict(state=np.array([0, 40], np.int64)),
+        "state short": lambda g: dict(state=np.zeros(1, np.int64)),
+        "X fewer rows": lambda g: dict(X=g["X"][:100].copy()),
+        "X nan": lambda g: dict(X=nan_rows(g["X"])),
+        "levels short": lambda g: dict(levels=g["levels"][:50].copy()),
+        "uoff short": lambda g: dict(uoff=g["uoff"][:10].copy()),
+        "deg0 short": lambda g: dict(deg0=g["deg0"][:10].copy()),
+        "udeg shorter than ulinks": lambda g: dict(udeg=g["udeg"][:1].copy()),
+        "ulinks empty": lambda g: dict(ulinks=np.zeros((0, M), np.int32), udeg=np.zeros(0, np.int32)),
+        "ulinks wider than links0": lambda g: dict(ulinks=np.full((len(g["udeg"]), 3 * M0), 5, np.int32)),
+        "links0 one column": lambda g: dict(links0=g["links0"][:, :1].copy()),
+        "links0 no columns": lambda g: dict(links0=np.zeros((n, 0), np.int32)),
+    }
+    calls = 0
+    for name, change in graph_cases.items():
+        for built_to in (0, 300):
+            g = graph(built_to)
+            g.update(change(g))
+            for start, end, m, efc in ((built_to, n, M, 16), (-5, n, M, 16), (built_to, 10**6, M, 16), (n, 0, M, 16),
+                                       (built_to, n, 0, 16), (built_to, n, 10**6, 16), (built_to, n, M, 0),
+                                       (built_to, n, M, 10**5)):
+                K.build(*g.values(), start, end, m, efc, K.L2)   # IndexError here = an out-of-range access
+                calls += 1
+        g = graph(n)
+        g.update(change(g))
+        Q = X[2000:2005].copy()
+        for ntotal, Qx, k, ef, tb, D, P in (
+                (n, Q, 5, 10, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, nan_rows(Q), n, 1, np.arange(n), np.empty((5, n), np.float32), np.empty((5, n), np.int64)),
+                (10**6, Q, 5, 10, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (0, Q, 1, 10, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, Q[:, :10].copy(), 5, 10, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, Q, 5, 10, np.arange(3), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, Q, 5, 10, np.arange(n), np.empty((2, 5), np.float32), np.empty((5, 1), np.int64)),
+                (n, Q, n + 1, 10, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, Q, 0, 0, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, Q, 5, -3, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64)),
+                (n, Q, 5, 10**5, np.arange(n), np.empty((5, 5), np.float32), np.empty((5, 5), np.int64))):
+            K.search(*g.values(), ntotal, Qx, k, ef, K.IP, tb, D, P)   # IndexError here = an out-of-range access
+            calls += 1
+    print("kernel calls:", calls)
+    print("OK")
+    """
+)
+
+
 def _run_boundschecked(script: str, tmp_path: Path) -> str:
     env = {
         **os.environ,
@@ -500,6 +601,12 @@ def test_word2vec_kernel_stays_in_bounds(tmp_path):
 @pytest.mark.slow
 def test_glove_kernel_stays_in_bounds(tmp_path):
     _run_boundschecked(_GLOVE_SCRIPT, tmp_path)
+
+
+@pytest.mark.slow
+def test_hnsw_kernels_stay_in_bounds(tmp_path):
+    out = _run_boundschecked(_HNSW_SCRIPT, tmp_path)
+    assert "kernel calls:" in out, out
 
 
 def test_kernel_guards_refuse_without_writing():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from embedcourse.models import Word2Vec, sgns_loss
+from embedcourse.models import Word2Vec, sgns_epoch, sgns_loss
 
 
 def _sim_upper(kv_vectors, index, words):
@@ -141,3 +141,108 @@ def test_sgns_loss_checks_its_arguments():
         sgns_loss(c.astype(complex), o, n)
     # float64 inside: a huge float32 input gives the exact (large, finite) loss, not inf
     assert np.isfinite(sgns_loss(np.full(4, 1e20, np.float32), -o, n))
+
+
+def _numpy_sgns_epoch(W, U, centres, contexts, negatives, alpha):
+    """The chapter's loop: plain numpy, one pair at a time."""
+    losses = []
+    for t, (w, c) in enumerate(zip(centres, contexts, strict=True)):
+        targets = np.r_[c, negatives[t]]
+        labels = np.r_[1.0, np.zeros(negatives.shape[1])]
+        s = U[targets] @ W[w]
+        losses.append(np.logaddexp(0, -s[0]) + np.logaddexp(0, s[1:]).sum())
+        g = alpha * (labels - 1 / (1 + np.exp(-s)))
+        grad_w = g @ U[targets]
+        np.add.at(U, targets, np.outer(g, W[w]))
+        W[w] += grad_w
+    return np.array(losses)
+
+
+def test_sgns_epoch_matches_numpy_loop_and_torch():
+    import torch
+
+    rng = np.random.default_rng(0)
+    V, d, P, K = 12, 6, 200, 3
+    W0, U0 = rng.normal(0, 0.3, (V, d)), rng.normal(0, 0.3, (V, d))
+    centres, contexts = rng.integers(0, V, P), rng.integers(0, V, P)
+    negatives = rng.integers(0, V, (P, K))
+    negatives[0] = [1, 1, 2]  # a noise word drawn twice
+    W, U = W0.copy(), U0.copy()
+    losses = sgns_epoch(W, U, centres, contexts, negatives, alpha=0.05)
+    Wn, Un = W0.copy(), U0.copy()
+    ref = _numpy_sgns_epoch(Wn, Un, centres, contexts, negatives, 0.05)
+    np.testing.assert_allclose(losses, ref, rtol=1e-12)
+    np.testing.assert_allclose(W, Wn, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(U, Un, rtol=1e-10, atol=1e-12)
+    # oracle: the first step is plain SGD on sgns_loss, whose gradient torch computes
+    tW, tU = torch.tensor(W0, requires_grad=True), torch.tensor(U0, requires_grad=True)
+    w, c, n = int(centres[0]), int(contexts[0]), torch.as_tensor(negatives[0])
+    loss = -torch.nn.functional.logsigmoid(tU[c] @ tW[w]) - torch.nn.functional.logsigmoid(-(tU[n] @ tW[w])).sum()
+    loss.backward()
+    W1, U1 = W0.copy(), U0.copy()
+    sgns_epoch(W1, U1, centres[:1], contexts[:1], negatives[:1], alpha=0.05)
+    np.testing.assert_allclose(W1, W0 - 0.05 * tW.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(U1, U0 - 0.05 * tU.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert losses[0] == pytest.approx(float(loss), rel=1e-12)
+
+
+def test_sgns_epoch_lowers_the_loss_on_real_pairs(lee_sentences):
+    from embedcourse.text import Vocabulary, context_pairs, draw_negatives, negative_table
+
+    vocab = Vocabulary.build(lee_sentences[:200], min_count=3)
+    ids, offsets = vocab.encode(lee_sentences[:200])
+    c, x = context_pairs(ids, offsets, window=2, random_state=0)
+    neg = draw_negatives(negative_table(vocab.counts), (len(c), 5), random_state=0)
+    rng = np.random.default_rng(0)
+    W, U = (rng.random((len(vocab), 20)) - 0.5) / 20, np.zeros((len(vocab), 20))
+    first = sgns_epoch(W, U, ids[c], ids[x], neg, alpha=0.05).mean()
+    later = [sgns_epoch(W, U, ids[c], ids[x], neg, alpha=0.05).mean() for _ in range(3)]
+    assert later[-1] < first - 0.3, (first, later)
+
+
+def test_sgns_epoch_bad_input():
+    W, U = np.zeros((4, 3)), np.zeros((4, 3))
+    ok = dict(centres=[0, 1], contexts=[1, 2], negatives=[[3], [0]])
+    with pytest.raises(TypeError, match="W must be a writeable 2-d float64"):
+        sgns_epoch(W.astype(np.float32), U, **ok)
+    with pytest.raises(ValueError, match="W and U must have the same"):
+        sgns_epoch(W, np.zeros((5, 3)), **ok)
+    with pytest.raises(ValueError, match=r"contexts must lie in \[0, 4\)"):
+        sgns_epoch(W, U, [0, 1], [1, 9], [[3], [0]])
+    with pytest.raises(ValueError, match="negatives must have shape"):
+        sgns_epoch(W, U, [0, 1], [1, 2], [3, 0])
+    with pytest.raises(ValueError, match="alpha"):
+        sgns_epoch(W, U, **ok, alpha=0.0)
+    with pytest.raises(ValueError, match="U contains NaN"):
+        sgns_epoch(W, np.full((4, 3), np.nan), **ok)
+
+
+_SGNS_BOUNDS_SCRIPT = """
+import numpy as np
+from embedcourse.models._word2vec_kernels import _sgns_pairs
+rng = np.random.default_rng(0)
+W, U = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+c, x, neg = np.array([0, 1, 7, -1]), np.array([1, 9, 2, 3]), np.array([[2, 3], [4, -2], [1, 1], [0, 0]])
+losses = np.zeros(4)
+assert _sgns_pairs(W, U, c, x, neg, 0.05, losses) == 1      # only the first pair is in range
+assert _sgns_pairs(W, U, c, x, neg, 0.05, np.zeros(2)) == 1  # losses shorter than the stream
+assert _sgns_pairs(W, np.zeros((5, 2)), c, x, neg, 0.05, losses) == -1
+assert _sgns_pairs(W, np.zeros((2, 3)), c[:1], x[:1], neg[:1], 0.05, losses) == 0
+print("OK")
+"""
+
+
+@pytest.mark.slow
+def test_sgns_epoch_kernel_stays_in_bounds(tmp_path):
+    """Out-of-range ids and mismatched arrays, run with NUMBA_BOUNDSCHECK=1: skipped or refused, never read."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba_cache"),
+           "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-c", _SGNS_BOUNDS_SCRIPT], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stderr[-3000:]

@@ -6,7 +6,7 @@ correlation of cosine similarities with human ratings on WordSim353 (Finkelstein
 and SimLex-999 (Hill et al., 2015). It only calls the gensim verbs
 ``evaluate_word_analogies`` and ``evaluate_word_pairs``, so it scores an
 :class:`embedcourse.vectors.WordVectors` and a gensim ``KeyedVectors`` alike (the benchmark
-script ``tools/bench_word2vec.py`` scores both implementations this way).
+script ``benchmarks/word2vec_speed.py`` scores both implementations this way).
 
 :func:`analogy_section_table` turns the ``sections`` that ``evaluate_word_analogies`` returns
 into a table with one row per section (capitals, plurals, verb tenses...), marked semantic or

@@ -296,3 +296,61 @@ def warm_up(ids, offsets, syn0, cum_table, keep_int, state_arr, sig_table, buf, 
     t_neu1 = np.zeros(d, dtype=syn0.dtype)
     _train_block(t_ids, t_off, 0, 1, t_syn0, t_syn1, t_cum, t_keep, int(sg), 1, 1, 0.025, 0.0001,
                  0.0, 2.0, t_state, t_sig, t_sig.copy(), t_buf, t_red, t_work, t_neu1)
+
+
+@njit(cache=True)
+def _sgns_pairs(W, U, centres, contexts, negatives, alpha, losses):
+    """Exact-sigmoid SGNS SGD over an explicit pair stream (float64; see ``word2vec.sgns_epoch``).
+
+    Returns the number of pairs trained, or ``-1`` without touching anything if the arrays do not
+    fit together. Like the other kernels it guards itself: a pair whose centre, context or noise
+    word lies outside the rows of ``W`` and ``U`` is skipped (``sgns_epoch`` rejects such ids first,
+    so this never fires on its input).
+    """
+    n_rows = min(W.shape[0], U.shape[0])
+    dim = W.shape[1]
+    n_neg = negatives.shape[1]
+    n = min(centres.shape[0], contexts.shape[0], negatives.shape[0], losses.shape[0])
+    if U.shape[1] != dim or n_rows < 1:
+        return -1
+    scores = np.empty(n_neg + 1)
+    grad_w = np.empty(dim)
+    targets = np.empty(n_neg + 1, dtype=np.int64)
+    done = 0
+    for t in range(n):
+        w = centres[t]
+        ok = 0 <= w < n_rows and 0 <= contexts[t] < n_rows
+        for k in range(n_neg):
+            if not (0 <= negatives[t, k] < n_rows):
+                ok = False
+        if not ok:  # never on valid input
+            continue
+        targets[0] = contexts[t]
+        for k in range(n_neg):
+            targets[k + 1] = negatives[t, k]
+        # all scores use the vectors as they were before this pair's update
+        for k in range(n_neg + 1):
+            s = 0.0
+            for j in range(dim):
+                s += U[targets[k], j] * W[w, j]
+            scores[k] = s
+        loss = np.logaddexp(0.0, -scores[0])
+        for k in range(1, n_neg + 1):
+            loss += np.logaddexp(0.0, scores[k])
+        losses[t] = loss
+        for j in range(dim):
+            grad_w[j] = 0.0
+        for k in range(n_neg + 1):
+            label = 1.0 if k == 0 else 0.0
+            g = alpha * (label - 1.0 / (1.0 + np.exp(-scores[k])))
+            for j in range(dim):
+                grad_w[j] += g * U[targets[k], j]
+        for k in range(n_neg + 1):
+            label = 1.0 if k == 0 else 0.0
+            g = alpha * (label - 1.0 / (1.0 + np.exp(-scores[k])))
+            for j in range(dim):
+                U[targets[k], j] += g * W[w, j]
+        for j in range(dim):
+            W[w, j] += grad_w[j]
+        done += 1
+    return done

@@ -44,7 +44,7 @@ from embedcourse._validation import (
 from embedcourse.text.sampling import negative_table, subsample_probs
 from embedcourse.text.vocabulary import Vocabulary
 
-__all__ = ["Word2Vec", "sgns_loss"]
+__all__ = ["Word2Vec", "sgns_epoch", "sgns_loss"]
 
 
 def sgns_loss(center: npt.ArrayLike, context: npt.ArrayLike, negatives: npt.ArrayLike) -> float:
@@ -74,6 +74,72 @@ def sgns_loss(center: npt.ArrayLike, context: npt.ArrayLike, negatives: npt.Arra
     pos = float(center @ context)
     neg = negatives @ center
     return float(np.logaddexp(0.0, -pos) + np.logaddexp(0.0, neg).sum())
+
+
+def sgns_epoch(
+    W: npt.NDArray[np.float64],
+    U: npt.NDArray[np.float64],
+    centres: npt.ArrayLike,
+    contexts: npt.ArrayLike,
+    negatives: npt.ArrayLike,
+    alpha: float = 0.025,
+) -> npt.NDArray[np.float64]:
+    """One pass of skip-gram negative-sampling SGD over an explicit stream of pairs, in place.
+
+    For each pair ``t`` (centre ``w``, context ``c``, noise words ``n_1..n_K`` = ``negatives[t]``),
+    with ``s_k = u_k . v_w`` computed *before* the pair's update and the exact sigmoid::
+
+        g_k = alpha * (label_k - sigmoid(s_k))     # label 1 for c, 0 for the noise words
+        v_w += sum_k g_k u_k ;   u_k += g_k v_w    # (a noise word drawn twice gets both updates)
+
+    This is the update the chapter writes in numpy, compiled; :class:`Word2Vec` applies the
+    same update to gensim's training stream (subsampling, dynamic windows, its generator and
+    its sigmoid table), so the two agree only on a stream given to both, as here.
+
+    Parameters
+    ----------
+    W, U : numpy.ndarray of float64, shape (V, d)
+        Input (centre) and output (context) vectors; updated in place.
+    centres, contexts : array-like of int, shape (P,)
+        Word ids of the pairs, in training order.
+    negatives : array-like of int, shape (P, K)
+        Noise word ids for each pair.
+    alpha : float in (0, 1]
+        Learning rate.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (P,)
+        The loss of each pair before its update, ``-log sigmoid(s_c) - sum_k log sigmoid(-s_k)``.
+
+    Taught in: chapter 02.
+    """
+    from embedcourse._validation import check_ids
+
+    for name, M in (("W", W), ("U", U)):
+        if not isinstance(M, np.ndarray) or M.dtype != np.float64 or M.ndim != 2 or not M.flags.writeable:
+            raise TypeError(f"{name} must be a writeable 2-d float64 numpy array (updated in place); got "
+                            f"{type(M).__name__} {getattr(M, 'dtype', '')} {getattr(M, 'shape', '')}.")
+        if not np.isfinite(M).all():
+            raise ValueError(f"{name} contains NaN or infinity.")
+    if W.shape != U.shape or W.shape[0] == 0 or W.shape[1] == 0:
+        raise ValueError(f"W and U must have the same non-empty shape (V, d); got {W.shape} and {U.shape}.")
+    V = W.shape[0]
+    centres = check_ids(centres, "centres", V).astype(np.int64)
+    contexts = check_ids(contexts, "contexts", V).astype(np.int64)
+    if centres.shape != contexts.shape:
+        raise ValueError(f"centres and contexts must have the same length; got {centres.size} and {contexts.size}.")
+    neg = np.asarray(negatives)
+    if neg.ndim != 2 or neg.shape[0] != centres.shape[0]:
+        raise ValueError(f"negatives must have shape (P, K) with P = len(centres) = {centres.size}; got {neg.shape}.")
+    negatives = check_ids(neg.ravel(), "negatives", V).astype(np.int64).reshape(neg.shape)
+    alpha = check_float("alpha", alpha, 0.0, 1.0, low_open=True)
+    from embedcourse.models._word2vec_kernels import _sgns_pairs
+
+    losses = np.zeros(centres.shape[0])
+    if _sgns_pairs(W, U, centres, contexts, negatives, alpha, losses) != centres.shape[0]:  # pragma: no cover
+        raise RuntimeError("sgns_epoch kernel: arrays do not fit together (checked above; please report).")
+    return losses
 
 
 class Word2Vec:
