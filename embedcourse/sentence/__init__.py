@@ -6,7 +6,8 @@
   (``LSAEmbedder``, ``randomized_svd``), :mod:`~embedcourse.sentence.averaging`
   (``AverageWordVectors``, ``SIFEmbedder``), all ``fit(X, y=None)`` / ``transform(X)``;
 - :mod:`~embedcourse.sentence.doc2vec`: ``infer_vectors``, gensim's Doc2Vec inference made
-  repeatable across processes;
+  repeatable across processes; :mod:`~embedcourse.sentence.pvdbow`: ``PVDBOW`` and
+  ``pv_dbow_step``, PV-DBOW written from scratch in numpy;
 - :mod:`~embedcourse.sentence.chunking`: ``chunk_text``, ``chunk_corpus``, ``pool_chunks``,
   ``max_sim_scores``, ``embed_long_document`` for texts longer than the encoder's window;
 - :mod:`~embedcourse.sentence.contextual`: ``token_embeddings``, ``word_vector_in_context``,
@@ -26,6 +27,11 @@ from embedcourse.sentence.encode import *  # noqa: F403
 from embedcourse.sentence.lsa import *  # noqa: F403
 from embedcourse.sentence.pooling import *  # noqa: F403
 from embedcourse.sentence.tfidf import *  # noqa: F403
+from embedcourse.sentence import pvdbow
+from embedcourse.sentence.pvdbow import *  # noqa: F403
+from embedcourse.sentence import transformer_encoder, wordpiece
+from embedcourse.sentence.transformer_encoder import *  # noqa: F403
+from embedcourse.sentence.wordpiece import *  # noqa: F403
 
 __all__ = [
     *pooling.__all__,
@@ -36,4 +42,7 @@ __all__ = [
     *chunking.__all__,
     *contextual.__all__,
     *encode.__all__,
+    *pvdbow.__all__,
+    *wordpiece.__all__,
+    *transformer_encoder.__all__,
 ]
