@@ -1,0 +1,108 @@
+"""Knowledge-graph embeddings on pykeen's three bundled graphs: ours against pykeen, same settings.
+
+For Nations, Kinships and UMLS, trains TransE and DistMult twice, with
+:class:`embedcourse.graph.KGEModel` and with pykeen (same dimension, epochs, batch size,
+learning rate, negatives per positive, margin), plus a random-score baseline, and evaluates all
+with :func:`embedcourse.graph.filtered_ranks` (checked against pykeen's own
+``RankBasedEvaluator`` in ``tests/test_graph_models.py``). Chapter 05 shows the stored table and
+reruns the Nations row live.
+
+Writes ``benchmarks/results/graph_kge.json`` (machine, date, settings, one row per run)::
+
+    .venv/bin/python benchmarks/graph_kge.py [--epochs 100] [--dim 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+OUT = Path(__file__).resolve().parent / "results" / "graph_kge.json"
+
+
+def machine() -> dict:
+    import pykeen.version
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    return {"cpu": cpu, "cores": os.cpu_count(), "load_average_1_5_15_min": load, "system": platform.system(),
+            "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
+            "pykeen": pykeen.version.get_version()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--dim", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault("PYSTOW_HOME", tempfile.mkdtemp(prefix="pystow-"))
+    import torch
+    from pykeen import datasets, models
+    from pykeen.training import SLCWATrainingLoop
+
+    import embedcourse as ec
+
+    torch.set_num_threads(1)
+    gc.freeze()  # pykeen calls gc.collect() every epoch; this keeps it cheap
+    settings = dict(dim=args.dim, epochs=args.epochs, batch_size=256, lr=0.01, num_negatives=8, margin=1.0)
+    rows, t_start = [], time.perf_counter()
+    for name in ("Nations", "Kinships", "UMLS"):
+        ds = getattr(datasets, name)()
+        train, valid, test = (x.mapped_triples.numpy() for x in (ds.training, ds.validation, ds.testing))
+        known = np.vstack([train, valid, test])
+        n_ent, n_rel = ds.num_entities, ds.num_relations
+        noise = np.random.default_rng(args.seed).normal(size=(n_ent, n_rel, n_ent))
+        runs = {"random scores": (lambda T, noise=noise: noise[T[:, 0], T[:, 1], T[:, 2]], 0.0)}
+        for kind, cls, extra in (("transe", models.TransE, {"scoring_fct_norm": 1}), ("distmult", models.DistMult, {})):
+            t0 = time.perf_counter()
+            ours = ec.graph.KGEModel(kind, **settings, random_state=args.seed).fit(train, n_ent, n_rel)
+            runs[f"ours {kind}"] = (ours.score_hrt, time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            model = cls(triples_factory=ds.training, embedding_dim=args.dim, random_seed=args.seed, **extra)
+            loop = SLCWATrainingLoop(model=model, triples_factory=ds.training,
+                                     optimizer=torch.optim.Adam(model.parameters(), lr=0.01),
+                                     negative_sampler_kwargs=dict(num_negs_per_pos=8))
+            loop.train(triples_factory=ds.training, num_epochs=args.epochs, batch_size=256, use_tqdm=False,
+                       use_tqdm_batch=False, num_workers=0)
+            model.eval()
+            runs[f"pykeen {kind}"] = ((lambda m: lambda T: m.score_hrt(torch.as_tensor(T)).detach())(model),
+                                      time.perf_counter() - t0)
+        for method, (score, train_s) in runs.items():
+            ranks = ec.graph.filtered_ranks(score, test, known, n_ent)
+            rr = (1.0 / ranks).ravel()
+            ci = ec.metrics.bootstrap_ci(rr, random_state=0)
+            rows.append({"dataset": name, "method": method, "entities": n_ent, "relations": n_rel,
+                         "train_triples": len(train), "test_triples": len(test), "train_s": round(train_s, 2),
+                         "MRR": ci.estimate, "MRR_low": ci.low, "MRR_high": ci.high,
+                         "Hits@1": float((ranks <= 1).mean()), "Hits@10": float((ranks <= 10).mean())})
+            print(f"{name:9s} {method:16s} MRR {ci.estimate:.3f} [{ci.low:.3f}, {ci.high:.3f}] "
+                  f"Hits@10 {rows[-1]['Hits@10']:.3f}  ({train_s:.1f} s)", flush=True)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({
+        "benchmark": "graph_kge", "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(), "command": f".venv/bin/python benchmarks/graph_kge.py --epochs {args.epochs} --dim {args.dim}",
+        "settings": {**settings, "seed": args.seed, "evaluation": "filtered, realistic (tie-averaged) ranks, head and tail"},
+        "total_s": round(time.perf_counter() - t_start, 1), "rows": rows}, indent=1))
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
