@@ -29,8 +29,18 @@ def _minilm(device: str) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     from sentence_transformers import SentenceTransformer
 
+    from transformers.utils import logging as hf_logging
+
     folder = locate_all("minilm")[0].parent  # hashes every file the model reads
-    return SentenceTransformer(str(folder), device=device, local_files_only=True)
+    # transformers draws a "Loading weights" tqdm widget, which a static book shows frozen at 0%:
+    # no bar while loading, and the reader's setting put back afterwards.
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(str(folder), device=device, local_files_only=True)
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def load_minilm(device: str = "cpu") -> SentenceTransformer:
