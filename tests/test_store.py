@@ -310,7 +310,7 @@ def test_kill_mid_write_loses_nothing_acknowledged(tmp_path: Path) -> None:
             if not line:
                 break
             acked.append(int(line))
-        os.kill(proc.pid, signal.SIGKILL)  # no clean-up, no flush: like a power cut for the process
+        os.kill(proc.pid, signal.SIGKILL)  # no clean-up, no flush: the process dies mid-write (the OS page cache survives, unlike a power cut)
         rest, _ = proc.communicate(timeout=30)
         acked += [int(x) for x in rest.split()]
     finally:
