@@ -64,7 +64,7 @@ test-fast: $(STAMP)
 
 # Linter (ruff) and type checker (mypy, on embedcourse/), both configured in pyproject.toml.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check embedcourse tests tools
+	$(VENV)/bin/ruff check embedcourse tests tools benchmarks
 	$(VENV)/bin/mypy
 
 # Run each chapter twice in fresh kernels and compare every number it prints.

@@ -29,6 +29,10 @@ _SUBPACKAGES = (
     "reduction",
     "features",
     "timing",
+    "store",
+    "losses",
+    "graph",
+    "image",
 )
 
 __all__ = [*_SUBPACKAGES, "__version__"]
@@ -39,12 +43,16 @@ if TYPE_CHECKING:  # pragma: no cover
         cache,
         data,
         features,
+        graph,
+        image,
+        losses,
         metrics,
         models,
         ops,
         reduction,
         retrieval,
         sentence,
+        store,
         text,
         timing,
         topk,

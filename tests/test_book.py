@@ -89,9 +89,17 @@ def test_notebook_structure(nb_path):
           and re.search(r"^# ", "".join(c["source"]), flags=re.M)]
     assert len(h1) == 1, f"{nb_path.name}: exactly one level-1 heading expected, found {len(h1)}"
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    assert "Learning objectives" in text, f"{nb_path.name}: no learning objectives"
-    assert "## Exercises" in text, f"{nb_path.name}: no exercises section"
-    assert "## References" in text, f"{nb_path.name}: no references section"
+    # the chapter template (CONTRIBUTING.md): these sections, in this order
+    order = ["Learning objectives", "Prerequisites", "## Summary", "## What's next", "## Exercises",
+             "## References"]
+    where = [text.find(h) for h in order]
+    missing = [h for h, pos in zip(order, where, strict=True) if pos < 0]
+    assert not missing, f"{nb_path.name}: the chapter template asks for {missing}"
+    assert where == sorted(where), f"{nb_path.name}: sections out of the template's order {order}"
+    assert re.search(r"\{admonition\}\s*Solution[^\n]*\n:class: dropdown", text), (
+        f"{nb_path.name}: no conceptual exercise with a hidden solution "
+        f"(a markdown {{admonition}} Solution with :class: dropdown)")
+    assert "{term}`" in text, f"{nb_path.name}: link glossary terms with {{term}}`...`"
     solutions = [c for c in cells if c["cell_type"] == "code"
                  and "hide-cell" in c.get("metadata", {}).get("tags", [])]
     assert solutions, f"{nb_path.name}: no exercise solutions (code cells tagged hide-cell)"
