@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _machine import cpu_model
 
 K, N_QUERIES, NLIST = 10, 1000, 1024
 NPROBES = (1, 2, 4, 8, 16, 32, 64)
@@ -55,14 +56,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def machine() -> dict[str, Any]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     return {"cpu": model, "logical_cores": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version()}
 

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _machine import cpu_model, load_average
 
 OUT = Path(__file__).resolve().parent / "results" / "graph_kge.json"
 
@@ -33,15 +34,8 @@ def machine() -> dict:
     import pykeen.version
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    cpu = cpu_model()
+    load = load_average()
     return {"cpu": cpu, "cores": os.cpu_count(), "load_average_1_5_15_min": load, "system": platform.system(),
             "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
             "pykeen": pykeen.version.get_version()}

@@ -32,6 +32,7 @@ import os
 import platform
 import time
 from pathlib import Path
+from _machine import cpu_model, load_average
 
 QUALITY = ["analogy", "WordSim353", "SimLex-999"]
 OUT = Path(__file__).resolve().parent / "results" / "word2vec_speed.json"
@@ -43,15 +44,8 @@ def machine() -> dict:
     import numba
     import numpy
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    cpu = cpu_model()
+    load = load_average()
     return {"cpu": cpu, "cores": os.cpu_count(), "load_average_1_5_15_min": load,
             "system": platform.system(), "python": platform.python_version(),
             "numpy": numpy.__version__, "numba": numba.__version__, "gensim": gensim.__version__}

@@ -181,3 +181,56 @@ def truth_not_tied(S: Any, truth: Any, tie_rtol: float = TIE_RTOL) -> bool:
         if np.any(np.abs(others - S[row, t]) <= tie_rtol * np.abs(S[row, t])):
             return False
     return True
+
+
+# ---- ANN tests (tests/test_ann*.py): a GloVe database, held-out queries, one thread --------
+ANN_DB, ANN_Q = 20_000, 300
+
+
+@pytest.fixture(scope="module")
+def glove() -> tuple[Any, Any]:
+    """(database, queries): the 20,000 most frequent GloVe 50-d words and the next 300, held out."""
+    from embedcourse.data import load_glove
+
+    vectors = load_glove(ANN_DB + ANN_Q).vectors
+    return vectors[:ANN_DB].copy(), vectors[ANN_DB:].copy()
+
+
+@pytest.fixture(scope="module")
+def faiss() -> Any:
+    """faiss on one thread, the oracle of the ANN tests (skips when it is not installed)."""
+    module = oracle("faiss")
+    module.omp_set_num_threads(1)
+    return module
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread() -> Any:
+    """One BLAS thread for a whole test module (small products are far faster on a shared machine)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+def recall_per_query(labels: Any, gt: Any) -> Any:
+    """Share of each query's true neighbours (rows of ``gt``) found in its row of ``labels``."""
+    import numpy as np
+
+    return np.array([len(set(a) & set(b)) / gt.shape[1] for a, b in zip(labels, gt, strict=True)])
+
+
+def exact_ids(xb: Any, q: Any, metric: str, k: int = 10) -> Any:
+    """The ids of the exact top ``k`` (FlatIndex), the ground truth of a recall."""
+    from embedcourse.ann import FlatIndex
+
+    flat = FlatIndex(xb.shape[1], metric)
+    flat.add(xb)
+    return flat.search(q, k)[1]
+
+
+def unit32(M: Any) -> Any:
+    """Rows scaled to length 1 in float64, returned as float32 (what an index stores)."""
+    import numpy as np
+
+    return (M / np.linalg.norm(M.astype(np.float64), axis=1, keepdims=True)).astype(np.float32)

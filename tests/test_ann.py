@@ -15,25 +15,12 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import oracle
 
 import embedcourse as ec
 from embedcourse.ann import FlatIndex, Index, index_factory, read_index, write_index
 from embedcourse.ann.factory import Component, parse_description
 
 N_DB, N_Q, D = 20_000, 300, 50
-
-
-@pytest.fixture(scope="module")
-def glove():
-    """(database, queries): 20,000 frequent GloVe words and the next 300 as queries."""
-    vectors = ec.data.load_glove(N_DB + N_Q).vectors
-    return vectors[:N_DB].copy(), vectors[N_DB:].copy()
-
-
-@pytest.fixture(scope="module")
-def faiss():
-    return oracle("faiss")
 
 
 def _faiss_flat(faiss, metric, xb, ids=None):

@@ -15,47 +15,20 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import oracle
+from conftest import ANN_DB, ANN_Q, exact_ids, oracle, recall_per_query, unit32
 
 import embedcourse as ec
 from embedcourse.ann import FlatIndex, IVFIndex, KMeans
 
-N_DB, N_Q, D = 20_000, 300, 50
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def glove():
-    vectors = ec.data.load_glove(N_DB + N_Q).vectors
-    return vectors[:N_DB].copy(), vectors[N_DB:].copy()
-
-
-@pytest.fixture(scope="module")
-def faiss():
-    module = oracle("faiss")
-    module.omp_set_num_threads(1)
-    return module
+N_DB, N_Q, D = ANN_DB, ANN_Q, 50
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def recall(labels, gt):
-    return float(np.mean([len(set(a) & set(b)) / gt.shape[1] for a, b in zip(labels, gt, strict=True)]))
+    return float(np.mean(recall_per_query(labels, gt)))
 
 
-def unit(M):
-    return (M / np.linalg.norm(M.astype(np.float64), axis=1, keepdims=True)).astype(np.float32)
-
-
-def truth(xb, q, metric, k=10):
-    flat = FlatIndex(D, metric)
-    flat.add(xb)
-    return flat.search(q, k)[1]
+unit, truth = unit32, exact_ids
 
 
 # ------------------------------------------------------------------------------------------------

@@ -10,30 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import oracle
+from conftest import ANN_DB, ANN_Q, oracle, recall_per_query
 
-import embedcourse as ec
 from embedcourse.ann import FlatIndex, LSHIndex
 
-N_DB, N_Q, D = 20_000, 300, 50
+N_DB, N_Q, D = ANN_DB, ANN_Q, 50
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def glove():
-    vectors = ec.data.load_glove(N_DB + N_Q).vectors
-    return vectors[:N_DB].copy(), vectors[N_DB:].copy()
-
-
-def per_query_recall(labels, gt):
-    return np.array([len(set(a) & set(b)) / gt.shape[1] for a, b in zip(labels, gt, strict=True)])
+per_query_recall = recall_per_query
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from embedcourse._validation import check_choice, check_float
 
@@ -66,3 +67,18 @@ def similarity_matrix(A: torch.Tensor, B: torch.Tensor, similarity: str) -> torc
         A = torch.nn.functional.normalize(A, p=2, dim=-1)
         B = torch.nn.functional.normalize(B, p=2, dim=-1)
     return A @ B.T
+
+
+class ScaledLoss(nn.Module):
+    """What every loss module of :mod:`embedcourse.losses` shares: a checked ``scale`` (the inverse
+    temperature 1 / tau) and ``similarity`` ("cosine" or "dot"); subclasses define ``forward``."""
+
+    def __init__(self, scale: float, similarity: str = "cosine") -> None:
+        super().__init__()
+        self.scale = check_scale(scale)
+        self.similarity = check_similarity(similarity)
+
+    @property
+    def temperature(self) -> float:
+        """tau = 1 / scale."""
+        return 1.0 / self.scale

@@ -26,9 +26,9 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import nn
 
-from embedcourse.losses._base import as_embeddings, check_scale, check_similarity, similarity_matrix
+
+from embedcourse.losses._base import ScaledLoss, as_embeddings, check_scale, check_similarity, similarity_matrix
 
 __all__ = ["nt_xent_loss", "NTXentLoss", "symmetric_infonce_loss", "SymmetricInfoNCELoss"]
 
@@ -113,7 +113,7 @@ def symmetric_infonce_loss(a: Any, b: Any, *, scale: float = 10.0, similarity: s
     return (ce(scores, target) + ce(scores.T, target)) / 2
 
 
-class NTXentLoss(nn.Module):
+class NTXentLoss(ScaledLoss):
     """:func:`nt_xent_loss` as a ``torch.nn.Module``.
 
     Parameters
@@ -130,9 +130,7 @@ class NTXentLoss(nn.Module):
     """
 
     def __init__(self, scale: float = 10.0, similarity: str = "cosine") -> None:
-        super().__init__()
-        self.scale = check_scale(scale)
-        self.similarity = check_similarity(similarity)
+        super().__init__(scale, similarity)
 
     def forward(self, z1: Any, z2: Any) -> torch.Tensor:
         """The loss of a batch of two views: see :func:`nt_xent_loss`.
@@ -147,13 +145,8 @@ class NTXentLoss(nn.Module):
         """
         return nt_xent_loss(z1, z2, scale=self.scale, similarity=self.similarity)
 
-    @property
-    def temperature(self) -> float:
-        """tau = 1 / scale."""
-        return 1.0 / self.scale
 
-
-class SymmetricInfoNCELoss(nn.Module):
+class SymmetricInfoNCELoss(ScaledLoss):
     """:func:`symmetric_infonce_loss` as a ``torch.nn.Module``.
 
     Parameters
@@ -170,9 +163,7 @@ class SymmetricInfoNCELoss(nn.Module):
     """
 
     def __init__(self, scale: float = 10.0, similarity: str = "cosine") -> None:
-        super().__init__()
-        self.scale = check_scale(scale)
-        self.similarity = check_similarity(similarity)
+        super().__init__(scale, similarity)
 
     def forward(self, a: Any, b: Any) -> torch.Tensor:
         """The loss of a batch of B pairs: see :func:`symmetric_infonce_loss`.
@@ -186,8 +177,3 @@ class SymmetricInfoNCELoss(nn.Module):
         torch.Tensor, scalar
         """
         return symmetric_infonce_loss(a, b, scale=self.scale, similarity=self.similarity)
-
-    @property
-    def temperature(self) -> float:
-        """tau = 1 / scale."""
-        return 1.0 / self.scale

@@ -21,9 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import nn
 
-from embedcourse.losses._base import as_embeddings, check_scale, check_similarity, similarity_matrix
+
+from embedcourse.losses._base import ScaledLoss, as_embeddings, check_scale, check_similarity, similarity_matrix
 
 __all__ = ["multiple_negatives_ranking_loss", "MultipleNegativesRankingLoss"]
 
@@ -80,7 +80,7 @@ def multiple_negatives_ranking_loss(anchors: Any, positives: Any, negatives: Any
     return torch.nn.functional.cross_entropy(scores, labels)
 
 
-class MultipleNegativesRankingLoss(nn.Module):
+class MultipleNegativesRankingLoss(ScaledLoss):
     """The loss of :func:`multiple_negatives_ranking_loss` as a ``torch.nn.Module``.
 
     Parameters
@@ -98,9 +98,7 @@ class MultipleNegativesRankingLoss(nn.Module):
     """
 
     def __init__(self, scale: float = 20.0, similarity: str = "cosine") -> None:
-        super().__init__()
-        self.scale = check_scale(scale)
-        self.similarity = check_similarity(similarity)
+        super().__init__(scale, similarity)
 
     def forward(self, anchors: Any, positives: Any, negatives: Any = None) -> torch.Tensor:
         """The loss of a batch: see :func:`multiple_negatives_ranking_loss`.
@@ -116,8 +114,3 @@ class MultipleNegativesRankingLoss(nn.Module):
         """
         return multiple_negatives_ranking_loss(anchors, positives, negatives, scale=self.scale,
                                                similarity=self.similarity)
-
-    @property
-    def temperature(self) -> float:
-        """tau = 1 / scale."""
-        return 1.0 / self.scale
