@@ -25,3 +25,16 @@ def cpu_model() -> str:
 def load_average() -> list[float] | None:
     """The 1, 5 and 15 minute load averages (speeds measured under load are not comparable)."""
     return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+def versions(*names: str) -> dict[str, str]:
+    """The installed version of each named distribution ("not installed" when absent)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _machine import cpu_model
+from _machine import cpu_model, versions
 
 EF_VALUES = (10, 16, 32, 64, 128, 256)
 M, EF_CONSTRUCTION, K, N_QUERIES = 16, 200, 10, 1000
@@ -48,18 +48,6 @@ def machine() -> dict[str, Any]:
     model = cpu_model()
     return {"cpu": model, "logical_cores": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version()}
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for name in ("embedcourse", "numpy", "numba", "hnswlib", "faiss-cpu", "threadpoolctl"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def recall(found: np.ndarray, truth: np.ndarray) -> float:
@@ -204,7 +192,7 @@ def main() -> None:
     report = {
         "benchmark": "HNSW: embedcourse vs hnswlib vs faiss, GloVe 6B 50-d, cosine, k=10",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(), "versions": versions(),
+        "machine": machine(), "versions": versions("embedcourse", "numpy", "numba", "hnswlib", "faiss-cpu", "threadpoolctl"),
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "data": {"source": "ec.data.load_glove", "n_words": n, "n_indexed": len(xb), "n_queries": len(xq),
                  "queries": f"{N_QUERIES} vectors drawn at random (seed 0) and held out of the index",

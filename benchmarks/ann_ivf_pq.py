@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _machine import cpu_model
+from _machine import cpu_model, versions
 
 K, N_QUERIES, NLIST = 10, 1000, 1024
 NPROBES = (1, 2, 4, 8, 16, 32, 64)
@@ -59,18 +59,6 @@ def machine() -> dict[str, Any]:
     model = cpu_model()
     return {"cpu": model, "logical_cores": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version()}
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for name in ("embedcourse", "numpy", "faiss-cpu", "threadpoolctl"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def recall(found: np.ndarray, truth: np.ndarray) -> float:
@@ -232,7 +220,7 @@ def main() -> None:
     report = {
         "benchmark": "ann_ivf_pq", "date": started.isoformat(timespec="seconds"),
         "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine(), "versions": versions(),
+        "machine": machine(), "versions": versions("embedcourse", "numpy", "faiss-cpu", "threadpoolctl"),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "data": {"source": "GloVe 6B 50d (ec.data.load_glove)", "indexed": int(len(xb)), "queries": int(len(xq)),
                  "queries_from": "random held-out words (seed 0), not in the index", "metric": "cosine", "k": K},

@@ -234,3 +234,25 @@ def unit32(M: Any) -> Any:
     import numpy as np
 
     return (M / np.linalg.norm(M.astype(np.float64), axis=1, keepdims=True)).astype(np.float32)
+
+
+# ---- kernels run under NUMBA_BOUNDSCHECK=1 in a subprocess (test_kernel_safety, test_ann_ivf) ----
+BOUNDSCHECK_PRELUDE = """\
+import math, sys
+import numpy as np
+import numba
+from numba import njit
+
+assert numba.config.BOUNDSCHECK == 1, numba.config.BOUNDSCHECK
+
+@njit
+def _probe(a, i):
+    return a[i]
+
+try:  # proves the detector works: an out-of-range index raises instead of reading garbage
+    _probe(np.zeros(3), 3)
+except IndexError:
+    pass
+else:
+    raise SystemExit("NUMBA_BOUNDSCHECK is not in effect")
+"""

@@ -15,7 +15,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import ANN_DB, ANN_Q, exact_ids, oracle, recall_per_query, unit32
+from conftest import BOUNDSCHECK_PRELUDE, ANN_DB, ANN_Q, exact_ids, oracle, recall_per_query, unit32
 
 import embedcourse as ec
 from embedcourse.ann import FlatIndex, IVFIndex, KMeans
@@ -223,25 +223,8 @@ def test_compiled_scan_equals_numpy_scan(metric):
             assert (P1 == P2).mean() > 0.99, (nprobe, k, (P1 == P2).mean())  # the rest: float32 near-ties
 
 
-_IVF_KERNEL_SCRIPT = textwrap.dedent(
+_IVF_KERNEL_SCRIPT = BOUNDSCHECK_PRELUDE + textwrap.dedent(
     """
-    import numba
-    import numpy as np
-    from numba import njit
-
-    assert numba.config.BOUNDSCHECK == 1
-
-    @njit
-    def _probe(a, i):
-        return a[i]
-
-    try:  # proves the detector works: an out-of-range index raises instead of reading garbage
-        _probe(np.zeros(3), 3)
-    except IndexError:
-        pass
-    else:
-        raise SystemExit("NUMBA_BOUNDSCHECK is not in effect")
-
     import embedcourse as ec
     from embedcourse.ann import IVFIndex, Index
     from embedcourse.ann._ivf_kernels import _ivf_scan

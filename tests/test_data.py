@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import embedcourse.data as ecd
@@ -485,3 +486,24 @@ def test_every_loader_works_offline(no_network, monkeypatch, cache_in_tmp):
         emb = cached_encode(model, ["offline encoding works", "no network needed"])
         assert emb.shape == (2, 384)
     assert not no_network
+
+
+@pytest.mark.slow
+def test_news_sample_is_the_retrieval_task_of_chapters_03_and_06():
+    from embedcourse.data import load_news_articles, load_news_sample
+
+    usable = load_news_sample(None)
+    sample = load_news_sample(1000, random_state=0)
+    assert len(sample) == 1000 and sample.title.is_unique and sample.text.is_unique
+    # the documented identity: sampling the usable set is the n= argument
+    pd.testing.assert_frame_equal(usable.sample(1000, random_state=0).reset_index(drop=True), sample)
+    assert set(usable.index) <= set(load_news_articles().index)
+    assert (usable.text.str.split().str.len() >= 80).all() and (usable.title.str.len() > 20).all()
+    assert (sample.lead.str.split().str.len() <= 50).all()
+    assert not sample.body.str.match(r"^.{0,80}?(/TASS/|\(CNN\))").any()   # datelines cut
+    assert sample.source.notna().all() and sample.source.nunique() >= 5
+    assert list(load_news_sample(5, lead_words=3, random_state=1).lead.str.split().str.len()) == [3] * 5
+    with pytest.raises(ValueError, match="n must be"):
+        load_news_sample(len(usable) + 1)
+    with pytest.raises(ValueError, match="random_state"):
+        load_news_sample(10, random_state=-1)

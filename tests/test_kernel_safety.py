@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import BOUNDSCHECK_PRELUDE
+
 from embedcourse.models import GloVe, Word2Vec
 from embedcourse.models import fasttext as ft
 from embedcourse import features
@@ -291,26 +293,8 @@ def test_python_side_array_checks():
 # --------------------------------------------------------------------------------------------
 # 2. the kernels under NUMBA_BOUNDSCHECK=1
 
-_PRELUDE = textwrap.dedent(
+_PRELUDE = BOUNDSCHECK_PRELUDE + textwrap.dedent(
     """
-    import math, sys
-    import numpy as np
-    import numba
-    from numba import njit
-
-    assert numba.config.BOUNDSCHECK == 1, numba.config.BOUNDSCHECK
-
-    @njit
-    def _probe(a, i):
-        return a[i]
-
-    try:  # proves the detector works: an out-of-range index raises instead of reading garbage
-        _probe(np.zeros(3), 3)
-    except IndexError:
-        pass
-    else:
-        raise SystemExit("NUMBA_BOUNDSCHECK is not in effect")
-
     import embedcourse as ec
     from embedcourse.text import Vocabulary, sentences_from_texts
 

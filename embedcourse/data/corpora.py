@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from embedcourse._validation import check_choice
+from embedcourse._validation import check_choice, check_int
 
 from .files import _memoise, locate
 
@@ -36,6 +36,7 @@ __all__ = [
     "load_lee_similarity",
     "load_wiki_sample",
     "load_news_articles",
+    "load_news_sample",
     "load_python_docs",
 ]
 
@@ -173,6 +174,61 @@ def load_news_articles() -> pd.DataFrame:
     Taught in: chapter 02 (training word2vec on a mid-size corpus) and the retrieval chapters.
     """
     return _news_articles().copy()
+
+
+
+# A wire-service dateline at the start of a text names the outlet ("MOSCOW, March 3. /TASS/.",
+# "(CNN)"): cut it, or a headline-to-lead task can be solved by the outlet's name alone.
+_DATELINE = r"^.{0,80}?(/TASS/\.?|\(CNN\))\s*"
+
+
+def load_news_sample(n: int | None = 1000, *, lead_words: int = 50, min_words: int = 80,
+                     random_state: int = 0) -> pd.DataFrame:
+    """The news articles usable as a retrieval task: headline and lead of each, outlet named.
+
+    Keeps the articles of :func:`load_news_articles` with a title longer than 20 characters and
+    at least ``min_words`` words of text, drops duplicate titles and texts, and adds
+
+    - ``source``: the outlet, from the article's URL (``"tass.com"``, ``"edition.cnn.com"``, ...);
+    - ``body``: the text with a leading wire-service dateline cut (it names the outlet);
+    - ``lead``: the first ``lead_words`` words of ``body``.
+
+    Parameters
+    ----------
+    n : int or None
+        Number of articles sampled (``DataFrame.sample(n, random_state=random_state)``, index
+        reset); ``None`` returns every usable article, with its original index.
+    lead_words : int
+        Length of the lead, in words.
+    min_words : int
+        Shortest text kept, in words.
+    random_state : int
+        Seed of the sample.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`load_news_articles` plus ``source``, ``body`` and ``lead``.
+        ``load_news_sample(None).sample(n, random_state=s).reset_index(drop=True)`` equals
+        ``load_news_sample(n, random_state=s)``.
+
+    Taught in: chapter 03 (headline-to-lead retrieval), chapter 06 (the same 1,000 articles in a
+    vector store).
+    """
+    lead_words = check_int("lead_words", lead_words, 1)
+    min_words = check_int("min_words", min_words, 1)
+    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)) or random_state < 0:
+        raise ValueError(f"random_state must be a non-negative int seed; got {random_state!r}.")
+    news = _news_articles()
+    keep = (news.title.str.len() > 20) & (news.text.str.split().str.len() >= min_words)
+    usable = news[keep].drop_duplicates("title").drop_duplicates("text").copy()
+    if n is not None:
+        n = check_int("n", n, 1, len(usable), hint=" (the number of usable articles)")
+        usable = usable.sample(n, random_state=int(random_state)).reset_index(drop=True)
+    usable["source"] = usable.url.str.extract(r"https?://(?:www\.)?([^/]+)")[0]
+    usable["body"] = usable.text.str.replace(_DATELINE, "", regex=True)
+    usable["lead"] = [" ".join(t.split()[:lead_words]) for t in usable.body]
+    return usable
 
 
 def load_python_docs() -> pd.DataFrame:
