@@ -33,6 +33,8 @@ _SUBPACKAGES = (
     "losses",
     "graph",
     "image",
+    "training",
+    "evaluation",
 )
 
 __all__ = [*_SUBPACKAGES, "__version__"]
@@ -42,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ann,
         cache,
         data,
+        evaluation,
         features,
         graph,
         image,
@@ -56,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
         text,
         timing,
         topk,
+        training,
         vectors,
         viz,
     )

@@ -134,3 +134,40 @@ def test_bad_input():
         multiple_negatives_ranking_loss(a, p, scale=0.0)
     with pytest.raises(ValueError, match="similarity must be one of"):
         MultipleNegativesRankingLoss(similarity="euclidean")
+
+
+# ---- symmetric variant and hard-negative shapes (chapter 08) ------------------------------------
+from embedcourse.losses import (MultipleNegativesSymmetricRankingLoss,  # noqa: E402
+                                multiple_negatives_symmetric_ranking_loss)
+
+
+def test_hard_negatives_2d_equals_3d_with_one_column():
+    a, p, n = _embs((5, 8), (5, 8), (5, 8), seed=4)
+    assert torch.equal(multiple_negatives_ranking_loss(a, p, n), multiple_negatives_ranking_loss(a, p, n[:, None]))
+
+
+@pytest.mark.parametrize("n_neg", [0, 1, 2])
+def test_symmetric_oracle_sentence_transformers_value_and_gradients(n_neg):
+    a, p, *negs = _embs((6, 16), (6, 16), *[(6, 16)] * n_neg, seed=10 + n_neg)
+    ref = _st_loss(20.0, directions=("query_to_doc", "doc_to_query"), partition_mode="per_direction")
+    ref_loss = ref.compute_loss_from_embeddings([a, p, *negs], None)
+    ours = multiple_negatives_symmetric_ranking_loss(a, p, torch.stack(negs, 1) if negs else None)
+    assert torch.allclose(ours, ref_loss, rtol=1e-12, atol=1e-12), (float(ours), float(ref_loss))
+    for g1, g2 in zip(torch.autograd.grad(ours, [a, p, *negs]), torch.autograd.grad(ref_loss, [a, p, *negs]),
+                      strict=True):
+        assert torch.allclose(g1, g2, rtol=1e-10, atol=1e-12)
+
+
+def test_symmetric_is_the_mean_of_two_cross_entropies_and_module():
+    F = torch.nn.functional
+    a, p = _embs((4, 6), (4, 6), seed=2)
+    S = 5.0 * F.normalize(a, dim=1) @ F.normalize(p, dim=1).T
+    t = torch.arange(4)
+    ref = (F.cross_entropy(S, t) + F.cross_entropy(S.T, t)) / 2
+    ours = multiple_negatives_symmetric_ranking_loss(a, p, scale=5.0)
+    assert torch.allclose(ours, ref, atol=1e-12)
+    assert torch.equal(MultipleNegativesSymmetricRankingLoss(scale=5.0)(a, p), ours)
+    with pytest.raises(ValueError, match="negatives has shape"):
+        multiple_negatives_symmetric_ranking_loss(a, p, torch.zeros(3, 6))
+    with pytest.raises(ValueError, match="scale must be"):
+        MultipleNegativesSymmetricRankingLoss(scale=-1.0)

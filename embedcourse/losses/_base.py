@@ -82,3 +82,58 @@ class ScaledLoss(nn.Module):
     def temperature(self) -> float:
         """tau = 1 / scale."""
         return 1.0 / self.scale
+
+
+def check_margin(margin: Any) -> float:
+    """The margin of a triplet or contrastive loss: a finite float > 0."""
+    return check_float("margin", margin, 0, None, low_open=True,
+                       hint=" (how much farther the negative must be than the positive)")
+
+
+def as_labels(labels: Any, n: int, *, name: str = "labels", rows_of: str = "embeddings",
+              binary: bool = False) -> torch.Tensor:
+    """``labels`` as a 1-D int64 tensor of length ``n`` (class ids, or 0/1 when ``binary``).
+
+    Lists, numpy arrays and tensors of ints (or bools) are accepted; floats are accepted only
+    when they hold whole numbers (labels from a float column). Anything else raises an error
+    naming ``name``.
+    """
+    if labels is None:
+        raise TypeError(f"{name} is None; pass one integer label per row of {rows_of}.")
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of integer labels, not a {type(labels).__name__}.")
+    if isinstance(labels, torch.Tensor):
+        arr = labels.detach().cpu().numpy()
+    else:
+        try:
+            arr = np.asarray(labels)
+        except ValueError:
+            raise ValueError(f"{name} could not be read as an array (ragged?).") from None
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must hold whole numbers (class ids); got non-integer or NaN values.")
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integers; got dtype {arr.dtype}.")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per row); got shape {arr.shape}.")
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} has {arr.shape[0]} entries but {rows_of} has {n} rows; give one label per row.")
+    if binary and not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(f"{name} must be 0 (dissimilar pair) or 1 (similar pair); got values {np.unique(arr)[:5]}.")
+    return torch.as_tensor(arr.astype(np.int64))
+
+
+def zero_loss(x: torch.Tensor) -> torch.Tensor:
+    """A scalar 0 that is still connected to ``x``'s graph (``backward()`` works, gradients are 0)."""
+    return (x * 0).sum()
+
+
+def check_finite_loss(loss: torch.Tensor, names: str) -> torch.Tensor:
+    """``loss`` itself, or a ValueError naming ``names`` if it overflowed to inf/NaN (huge inputs in float32)."""
+    if not bool(torch.isfinite(loss.detach()).all()):
+        raise ValueError(f"{names}: the loss overflowed to inf/NaN (values too large for {loss.dtype}); "
+                         f"normalise the embeddings or use float64.")
+    return loss

@@ -25,7 +25,8 @@ import torch
 
 from embedcourse.losses._base import ScaledLoss, as_embeddings, check_scale, check_similarity, similarity_matrix
 
-__all__ = ["multiple_negatives_ranking_loss", "MultipleNegativesRankingLoss"]
+__all__ = ["multiple_negatives_ranking_loss", "MultipleNegativesRankingLoss",
+           "multiple_negatives_symmetric_ranking_loss", "MultipleNegativesSymmetricRankingLoss"]
 
 
 def multiple_negatives_ranking_loss(anchors: Any, positives: Any, negatives: Any = None, *,
@@ -58,6 +59,16 @@ def multiple_negatives_ranking_loss(anchors: Any, positives: Any, negatives: Any
 
     Taught in: chapter 03 (and chapter 08).
     """
+    scale = check_scale(scale)
+    similarity = check_similarity(similarity)
+    a, _, docs = _candidates(anchors, positives, negatives)
+    scores = scale * similarity_matrix(a, docs, similarity)             # (B, B (1 + K))
+    labels = torch.arange(a.shape[0], device=scores.device)             # a_i's positive is column i
+    return torch.nn.functional.cross_entropy(scores, labels)
+
+
+def _candidates(anchors: Any, positives: Any, negatives: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Checked anchors (B, d), positives (B, d) and the candidate columns [positives, negatives] (B (1 + K), d)."""
     a = as_embeddings(anchors, "anchors")
     p = as_embeddings(positives, "positives")
     if p.shape != a.shape:
@@ -71,13 +82,49 @@ def multiple_negatives_ranking_loss(anchors: Any, positives: Any, negatives: Any
             raise ValueError(f"negatives has shape {tuple(n.shape)}; expected ({a.shape[0]}, K, {a.shape[1]}) "
                              f"(K hard negatives per anchor).")
         candidates += [n[:, k] for k in range(n.shape[1])]
+    dtype = candidates[0].dtype
+    for c in [a, *candidates]:
+        dtype = torch.promote_types(dtype, c.dtype)
+    return a.to(dtype), p.to(dtype), torch.cat([c.to(dtype) for c in candidates])
+
+
+def multiple_negatives_symmetric_ranking_loss(anchors: Any, positives: Any, negatives: Any = None, *,
+                                              scale: float = 20.0, similarity: str = "cosine") -> torch.Tensor:
+    """Symmetric in-batch-negatives loss: anchor -> candidates and positive -> anchors, averaged.
+
+    The first term is :func:`multiple_negatives_ranking_loss` (hard negatives included); the
+    second asks each positive p_i to pick its anchor a_i among all B anchors. This is
+    sentence-transformers' ``MultipleNegativesSymmetricRankingLoss`` (value and gradients).
+
+    Parameters
+    ----------
+    anchors, positives : torch.Tensor, shape (B, d)
+    negatives : torch.Tensor, shape (B, d) or (B, K, d), optional
+        Hard negatives: extra columns of the anchor -> candidates term only.
+    scale : float
+        Inverse temperature 1 / tau.
+    similarity : {"cosine", "dot"}
+
+    Returns
+    -------
+    torch.Tensor, scalar
+        (CE(anchors -> [positives, negatives]) + CE(positives -> anchors)) / 2.
+
+    Examples
+    --------
+    >>> multiple_negatives_symmetric_ranking_loss(torch.randn(4, 8), torch.randn(4, 8)).shape
+    torch.Size([])
+
+    Taught in: chapter 08.
+    """
     scale = check_scale(scale)
     similarity = check_similarity(similarity)
-    dtype = torch.promote_types(a.dtype, p.dtype)
-    docs = torch.cat([c.to(dtype) for c in candidates])                 # (B (1 + K), d)
-    scores = scale * similarity_matrix(a.to(dtype), docs, similarity)   # (B, B (1 + K))
-    labels = torch.arange(a.shape[0], device=scores.device)             # a_i's positive is column i
-    return torch.nn.functional.cross_entropy(scores, labels)
+    a, p, docs = _candidates(anchors, positives, negatives)
+    target = torch.arange(a.shape[0], device=a.device)
+    ce = torch.nn.functional.cross_entropy
+    forward = ce(scale * similarity_matrix(a, docs, similarity), target)
+    backward = ce(scale * similarity_matrix(p, a, similarity), target)
+    return (forward + backward) / 2
 
 
 class MultipleNegativesRankingLoss(ScaledLoss):
@@ -114,3 +161,38 @@ class MultipleNegativesRankingLoss(ScaledLoss):
         """
         return multiple_negatives_ranking_loss(anchors, positives, negatives, scale=self.scale,
                                                similarity=self.similarity)
+
+
+class MultipleNegativesSymmetricRankingLoss(ScaledLoss):
+    """:func:`multiple_negatives_symmetric_ranking_loss` as a ``torch.nn.Module``.
+
+    Parameters
+    ----------
+    scale : float
+        Inverse temperature 1 / tau.
+    similarity : {"cosine", "dot"}
+
+    Examples
+    --------
+    >>> loss = MultipleNegativesSymmetricRankingLoss()(torch.randn(4, 8), torch.randn(4, 8))
+
+    Taught in: chapter 08.
+    """
+
+    def __init__(self, scale: float = 20.0, similarity: str = "cosine") -> None:
+        super().__init__(scale, similarity)
+
+    def forward(self, anchors: Any, positives: Any, negatives: Any = None) -> torch.Tensor:
+        """The loss of a batch: see :func:`multiple_negatives_symmetric_ranking_loss`.
+
+        Parameters
+        ----------
+        anchors, positives : torch.Tensor, shape (B, d)
+        negatives : torch.Tensor, shape (B, d) or (B, K, d), optional
+
+        Returns
+        -------
+        torch.Tensor, scalar
+        """
+        return multiple_negatives_symmetric_ranking_loss(anchors, positives, negatives, scale=self.scale,
+                                                         similarity=self.similarity)
