@@ -14,10 +14,11 @@ The hashing trick for categorical features is in :mod:`embedcourse.features`.
 Taught in: chapter 02.
 """
 
-from embedcourse.models import fasttext, glove, ppmi, word2vec
+from embedcourse.models import fasttext, glove, ppmi, two_tower, word2vec
 from embedcourse.models.fasttext import *  # noqa: F403
 from embedcourse.models.glove import *  # noqa: F403
 from embedcourse.models.ppmi import *  # noqa: F403
+from embedcourse.models.two_tower import *  # noqa: F403
 from embedcourse.models.word2vec import *  # noqa: F403
 
-__all__ = [*word2vec.__all__, *glove.__all__, *ppmi.__all__, *fasttext.__all__]
+__all__ = [*word2vec.__all__, *glove.__all__, *ppmi.__all__, *fasttext.__all__, *two_tower.__all__]

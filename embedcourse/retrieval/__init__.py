@@ -6,8 +6,9 @@ Rank any score matrix with :func:`embedcourse.topk.top_k`; score rankings with
 :mod:`embedcourse.metrics` (``recall_at_k``, ``mrr``, ``retrieval_report``).
 """
 
-from embedcourse.retrieval import exact, fusion
+from embedcourse.retrieval import exact, fusion, negatives
 from embedcourse.retrieval.exact import *  # noqa: F403
 from embedcourse.retrieval.fusion import *  # noqa: F403
+from embedcourse.retrieval.negatives import *  # noqa: F403
 
-__all__ = [*exact.__all__, *fusion.__all__]
+__all__ = [*exact.__all__, *fusion.__all__, *negatives.__all__]
