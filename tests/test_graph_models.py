@@ -1,7 +1,8 @@
 """Tests of embedcourse.graph: spectral embedding, walks, GCN/SAGE layers, KGE scores and ranks.
 
 Oracles: scikit-learn's SpectralEmbedding, the Node2Vec transition rule (chi-square),
-torch_geometric's GCNConv and SAGEConv, pykeen's interaction functions and RankBasedEvaluator.
+torch_geometric's GCNConv and SAGEConv, pykeen's interaction functions (TransE, DistMult,
+RotatE) and RankBasedEvaluator. The graph attention layer has its own file, test_graph_gat.py.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from embedcourse.graph import (
     node2vec_probabilities,
     normalized_adjacency,
     random_walks,
+    rotate_score,
     transe_score,
 )
 
@@ -185,7 +187,7 @@ def test_gcn_classifier_learns_karate_from_two_labels(karate):
     sage = GNNClassifier("sage", epochs=100, random_state=0).fit(karate, y, [0, 33])
     assert sage.embeddings_.shape == (34, 16)
     with pytest.raises(ValueError, match="kind"):
-        GNNClassifier("gat").fit(karate, y, [0, 33])
+        GNNClassifier("gin").fit(karate, y, [0, 33])
     with pytest.raises(ValueError, match="train_idx"):
         GNNClassifier().fit(karate, y, [40])
     with pytest.raises(ValueError, match="not fitted"):
@@ -205,6 +207,33 @@ def test_scores_match_pykeen_interactions():
         transe_score(h, r[:, :3], t)
     with pytest.raises(ValueError, match="p must"):
         transe_score(h, r, t, p=3)
+
+
+def test_rotate_score_matches_pykeen_and_the_definition():
+    modules = oracle("pykeen.nn.modules")
+    g = torch.Generator().manual_seed(0)
+    h, t = (torch.randn(7, 16, generator=g, dtype=torch.complex128) for _ in range(2))
+    theta = torch.rand(7, 16, generator=g, dtype=torch.float64) * 2 * torch.pi
+    r = torch.polar(torch.ones_like(theta), theta)
+    assert torch.allclose(rotate_score(h, r, t), modules.RotatEInteraction()(h, r, t), atol=1e-12)
+    # p=1, the paper's distance: the sum of the moduli, written out with real arithmetic
+    re = h.real * torch.cos(theta) - h.imag * torch.sin(theta) - t.real
+    im = h.real * torch.sin(theta) + h.imag * torch.cos(theta) - t.imag
+    assert torch.allclose(rotate_score(h, r, t, p=1), -torch.sqrt(re**2 + im**2).sum(-1), atol=1e-12)
+    # angles 0 or pi make a symmetric relation; inversion is the conjugate rotation
+    flip = torch.where(torch.rand(16, generator=g) < 0.5, -1.0, 1.0).to(torch.complex128)
+    assert torch.allclose(rotate_score(h, flip, t), rotate_score(t, flip, h), atol=1e-12)
+    assert torch.allclose(rotate_score(h, r, t), rotate_score(t, r.conj(), h), atol=1e-12)
+    # composition: rotating by r1 then r2 is rotating by r1 * r2
+    assert torch.allclose(rotate_score(h * r[0], r[1], t), rotate_score(h, r[0] * r[1], t), atol=1e-12)
+    with pytest.raises(ValueError, match="r must be a rotation"):
+        rotate_score(h, 2 * r, t)
+    with pytest.raises(ValueError, match="last dimension"):
+        rotate_score(h, r[:, :3], t)
+    with pytest.raises(ValueError, match="p must"):
+        rotate_score(h, r, t, p=3)
+    with pytest.raises(TypeError, match="h must"):
+        rotate_score("h", r, t)
 
 
 def brute_force_ranks(S: dict, test: np.ndarray, known: set, n: int) -> np.ndarray:
@@ -273,7 +302,7 @@ def test_kge_model_trains_deterministically_and_beats_random(nations):
     n_e, n_r = nations.num_entities, nations.num_relations
     rand = np.random.default_rng(0).normal(size=(n_e, n_r, n_e))
     mrr_random = (1 / filtered_ranks(lambda T: rand[T[:, 0], T[:, 1], T[:, 2]], test, known, n_e)).mean()
-    for kind in ("transe", "distmult"):
+    for kind in ("transe", "distmult", "rotate"):
         m = KGEModel(kind, dim=16, epochs=20, random_state=0).fit(tr, n_e, n_r)
         again = KGEModel(kind, dim=16, epochs=20, random_state=0).fit(tr, n_e, n_r)
         assert np.array_equal(m.entity_embeddings_, again.entity_embeddings_)
@@ -281,10 +310,14 @@ def test_kge_model_trains_deterministically_and_beats_random(nations):
         assert m.loss_history_[-1] < m.loss_history_[0]
         mrr = (1 / filtered_ranks(m.score_hrt, test, known, n_e)).mean()
         assert mrr > mrr_random + 0.02, (kind, mrr, mrr_random)
+    assert np.allclose(np.abs(m.relation_embeddings_), 1, atol=1e-5)  # RotatE's relations are rotations
+    E, R = (torch.as_tensor(x).to(torch.complex128) for x in (m.entity_embeddings_, m.relation_embeddings_))
+    mine = rotate_score(E[test[:, 0]], R[test[:, 1]], E[test[:, 2]], p=1).numpy()
+    assert np.allclose(m.score_hrt(test), mine, atol=1e-10)  # the model scores with rotate_score (p=1)
     with pytest.raises(ValueError, match="triples"):
         KGEModel().fit(np.array([[0, 0, 99]]), n_e, n_r)
     with pytest.raises(ValueError, match="model"):
-        KGEModel("rotate").fit(tr, n_e, n_r)
+        KGEModel("complex").fit(tr, n_e, n_r)
     with pytest.raises(ValueError, match="not fitted"):
         KGEModel().score_hrt(tr)
 

@@ -7,6 +7,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import torch
+
+from embedcourse._validation import check_random_state, check_seed
 
 __all__: list[str] = []
 
@@ -92,11 +95,53 @@ def one_thread() -> Iterator[None]:
     it saves, and multithreaded gradient sums (scatter-adds into embedding rows) are not
     bit-for-bit reproducible from run to run, while one thread is.
     """
-    import torch
-
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def torch_generator(random_state: Any) -> torch.Generator:
+    """A ``torch.Generator`` seeded from ``random_state`` (None, an int or a numpy Generator)."""
+    check_seed("random_state", random_state)
+    seed = int(check_random_state(random_state).integers(0, 2**62))
+    return torch.Generator().manual_seed(seed)
+
+
+def glorot(n_in: int, n_out: int, gen: torch.Generator) -> torch.nn.Parameter:
+    """A float64 (n_in, n_out) parameter drawn Glorot-uniform from ``gen`` (torch_geometric's init)."""
+    bound = float(np.sqrt(6.0 / (n_in + n_out)))
+    return torch.nn.Parameter((torch.rand(n_in, n_out, generator=gen, dtype=torch.float64) * 2 - 1) * bound)
+
+
+def check_forward(X: Any, P: Any, n_in: int) -> None:
+    """Check a layer's input: ``X`` a finite (n, n_in) float tensor, ``P`` an (n, n) tensor of its dtype."""
+    if not isinstance(X, torch.Tensor) or X.ndim != 2 or not X.is_floating_point():
+        raise TypeError(f"X must be a 2-d floating-point torch tensor of shape (n, {n_in}); got "
+                        f"{type(X).__name__} {tuple(getattr(X, 'shape', ()))}.")
+    if X.shape[1] != n_in:
+        raise ValueError(f"X must have {n_in} columns (in_features); got shape {tuple(X.shape)}.")
+    if not torch.isfinite(X).all():
+        raise ValueError("X contains NaN or infinity.")
+    if not isinstance(P, torch.Tensor) or P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[1] != X.shape[0]:
+        raise ValueError(f"A_hat must be an (n, n) torch tensor with n = X.shape[0] = {X.shape[0]}; "
+                         f"got {type(P).__name__} {tuple(getattr(P, 'shape', ()))}.")
+    if P.dtype != X.dtype:
+        raise TypeError(f"A_hat and X must have the same dtype; got {P.dtype} and {X.dtype}.")
+
+
+def train(model: torch.nn.Module, loss_fn: Any, batches: Any, *, epochs: int, lr: float,
+          weight_decay: float = 0.0) -> None:
+    """Train with the course's one loop, :func:`embedcourse.training.fit` (Adam, silent).
+
+    ``loss_fn(model, batch)`` gives the loss of a step and ``batches(rng)`` the steps of an epoch.
+    The graph models draw their batches, corruptions and dropout masks from their own seeded
+    torch generators, so the same ``random_state`` gives the same numbers bit for bit; they
+    print their own progress (five lines per run, not one per epoch).
+    """
+    from embedcourse.training import fit  # the shared loop (imported when a model is trained)
+
+    fit(model, loss_fn, batches, epochs=epochs, lr=lr, optimizer="adam", weight_decay=weight_decay,
+        random_state=0, progress=False)

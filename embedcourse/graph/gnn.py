@@ -35,7 +35,7 @@ from embedcourse._validation import (
     check_random_state,
     check_seed,
 )
-from embedcourse.graph._checks import check_adjacency, one_thread
+from embedcourse.graph._checks import check_adjacency, check_forward, glorot, one_thread, torch_generator, train
 
 __all__ = ["normalized_adjacency", "mean_adjacency", "GCNLayer", "SAGELayer", "GNNClassifier"]
 
@@ -87,32 +87,6 @@ def mean_adjacency(A: npt.ArrayLike, dtype: str = "float32") -> torch.Tensor:
     return _sparse(Wm / Wm.sum(axis=1, keepdims=True), dtype)
 
 
-def _generator(random_state: Any) -> torch.Generator:
-    check_seed("random_state", random_state)
-    seed = int(check_random_state(random_state).integers(0, 2**62))
-    return torch.Generator().manual_seed(seed)
-
-
-def _glorot(n_in: int, n_out: int, gen: torch.Generator) -> torch.nn.Parameter:
-    bound = float(np.sqrt(6.0 / (n_in + n_out)))
-    return torch.nn.Parameter((torch.rand(n_in, n_out, generator=gen, dtype=torch.float64) * 2 - 1) * bound)
-
-
-def _check_forward(X: Any, P: Any, n_in: int) -> None:
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or not X.is_floating_point():
-        raise TypeError(f"X must be a 2-d floating-point torch tensor of shape (n, {n_in}); got "
-                        f"{type(X).__name__} {tuple(getattr(X, 'shape', ()))}.")
-    if X.shape[1] != n_in:
-        raise ValueError(f"X must have {n_in} columns (in_features); got shape {tuple(X.shape)}.")
-    if not torch.isfinite(X).all():
-        raise ValueError("X contains NaN or infinity.")
-    if not isinstance(P, torch.Tensor) or P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[1] != X.shape[0]:
-        raise ValueError(f"A_hat must be an (n, n) torch tensor with n = X.shape[0] = {X.shape[0]}; "
-                         f"got {type(P).__name__} {tuple(getattr(P, 'shape', ()))}.")
-    if P.dtype != X.dtype:
-        raise TypeError(f"A_hat and X must have the same dtype; got {P.dtype} and {X.dtype}.")
-
-
 class GCNLayer(torch.nn.Module):
     """One graph-convolution layer, ``A_hat @ X @ W + b`` (torch_geometric's ``GCNConv``).
 
@@ -138,7 +112,7 @@ class GCNLayer(torch.nn.Module):
         self.in_features = check_int("in_features", in_features, 1, 100_000)
         self.out_features = check_int("out_features", out_features, 1, 100_000)
         check_bool("bias", bias)
-        self.weight = _glorot(self.in_features, self.out_features, _generator(random_state))
+        self.weight = glorot(self.in_features, self.out_features, torch_generator(random_state))
         self.bias = torch.nn.Parameter(torch.zeros(self.out_features, dtype=torch.float64)) if bias else None
 
     def forward(self, X: torch.Tensor, A_hat: torch.Tensor) -> torch.Tensor:
@@ -153,7 +127,7 @@ class GCNLayer(torch.nn.Module):
         -------
         torch.Tensor, shape (n, out_features)
         """
-        _check_forward(X, A_hat, self.in_features)
+        check_forward(X, A_hat, self.in_features)
         out = A_hat @ (X @ self.weight.to(X.dtype))
         return out + self.bias.to(X.dtype) if self.bias is not None else out
 
@@ -181,9 +155,9 @@ class SAGELayer(torch.nn.Module):
         super().__init__()
         self.in_features = check_int("in_features", in_features, 1, 100_000)
         self.out_features = check_int("out_features", out_features, 1, 100_000)
-        gen = _generator(random_state)
-        self.weight_neigh = _glorot(self.in_features, self.out_features, gen)
-        self.weight_root = _glorot(self.in_features, self.out_features, gen)
+        gen = torch_generator(random_state)
+        self.weight_neigh = glorot(self.in_features, self.out_features, gen)
+        self.weight_root = glorot(self.in_features, self.out_features, gen)
         self.bias = torch.nn.Parameter(torch.zeros(self.out_features, dtype=torch.float64))
 
     def forward(self, X: torch.Tensor, A_mean: torch.Tensor) -> torch.Tensor:
@@ -193,23 +167,37 @@ class SAGELayer(torch.nn.Module):
         -------
         torch.Tensor, shape (n, out_features)
         """
-        _check_forward(X, A_mean, self.in_features)
+        check_forward(X, A_mean, self.in_features)
         dt = X.dtype
         return (A_mean @ X) @ self.weight_neigh.to(dt) + self.bias.to(dt) + X @ self.weight_root.to(dt)
 
 
+def _two_layers(kind: str, n_in: int, hidden: int, n_classes: int, heads: int, seeds: Any) -> list:
+    if kind == "gat":
+        from embedcourse.graph.gat import GATLayer  # same layer of the package, imported when used
+
+        return [GATLayer(n_in, hidden, heads=heads, random_state=int(seeds[0])),
+                GATLayer(hidden * heads, n_classes, heads=1, concat=False, random_state=int(seeds[1]))]
+    layer = GCNLayer if kind == "gcn" else SAGELayer
+    return [layer(n_in, hidden, random_state=int(seeds[0])), layer(hidden, n_classes, random_state=int(seeds[1]))]
+
+
 class GNNClassifier:
-    """Two-layer GCN or GraphSAGE trained on a few labelled nodes (semi-supervised), sklearn style.
+    """Two-layer GCN, GraphSAGE or GAT trained on a few labelled nodes (semi-supervised), sklearn style.
 
     ``logits = layer2(dropout(relu(layer1(X))))``; cross-entropy on the labelled nodes only,
-    Adam with weight decay, full-batch (every node is in every step). Dropout masks come from
-    a seeded ``torch.Generator``: training is deterministic and seeds no global state.
+    Adam with weight decay, full-batch (every node is in every step), one step per epoch of
+    :func:`embedcourse.training.fit`. Dropout masks come from a seeded ``torch.Generator``:
+    training is deterministic and seeds no global state. Every kind uses ReLU between its two
+    layers (the GAT paper uses ELU); a GAT's first layer has ``heads`` heads, concatenated, its
+    output layer one.
 
     Parameters
     ----------
-    kind : {"gcn", "sage"}
+    kind : {"gcn", "sage", "gat"}
     hidden : int in [1, 10000]
-        Size of the hidden layer; its output is the node embedding :attr:`embeddings_`.
+        Size of the hidden layer (per attention head for ``"gat"``); its output is the node
+        embedding :attr:`embeddings_`.
     epochs : int in [1, 100000]
     lr : float in (0, 10]
     weight_decay : float >= 0
@@ -217,11 +205,14 @@ class GNNClassifier:
     random_state : None or int in [0, 2**63 - 1]
     progress : bool
         Print the loss and training accuracy as plain text five times during training.
+    heads : int in [1, 64]
+        Attention heads of a ``"gat"`` network's first layer (concatenated; the output layer
+        has one head); ignored by ``"gcn"`` and ``"sage"``.
 
     Attributes
     ----------
-    layers_ : list of GCNLayer or SAGELayer
-    embeddings_ : numpy.ndarray, shape (n, hidden)
+    layers_ : list of GCNLayer, SAGELayer or GATLayer
+    embeddings_ : numpy.ndarray, shape (n, hidden), or (n, hidden * heads) for ``"gat"``
         Hidden-layer output (after ReLU) of every node, after training.
     loss_history_ : numpy.ndarray, shape (epochs,)
     classes_ : numpy.ndarray
@@ -232,8 +223,9 @@ class GNNClassifier:
 
     def __init__(self, kind: str = "gcn", hidden: int = 16, epochs: int = 200, lr: float = 0.01,
                  weight_decay: float = 5e-4, dropout: float = 0.5, random_state: int = 0,
-                 progress: bool = False) -> None:
+                 progress: bool = False, heads: int = 4) -> None:
         self.kind = kind
+        self.heads = heads
         self.hidden = hidden
         self.epochs = epochs
         self.lr = lr
@@ -243,7 +235,8 @@ class GNNClassifier:
         self.progress = progress
 
     def _check_params(self) -> None:
-        check_choice("kind", self.kind, ("gcn", "sage"))
+        check_choice("kind", self.kind, ("gcn", "sage", "gat"))
+        check_int("heads", self.heads, 1, 64)
         check_int("hidden", self.hidden, 1, 10_000)
         check_int("epochs", self.epochs, 1, 100_000)
         check_float("lr", self.lr, 0.0, 10.0, low_open=True)
@@ -299,36 +292,35 @@ class GNNClassifier:
         target = torch.as_tensor(np.searchsorted(self.classes_, labels[idx]))
         rng = check_random_state(self.random_state)
         seeds = rng.integers(0, 2**62, size=3)
-        layer = GCNLayer if self.kind == "gcn" else SAGELayer
-        self.layers_ = [layer(feats.shape[1], self.hidden, random_state=int(seeds[0])),
-                        layer(self.hidden, len(self.classes_), random_state=int(seeds[1]))]
-        self._P = (normalized_adjacency if self.kind == "gcn" else mean_adjacency)(Wm, "float64")
+        self.layers_ = _two_layers(self.kind, feats.shape[1], self.hidden, len(self.classes_), self.heads, seeds)
+        if self.kind == "gat":  # attention reads only the pattern of edges
+            self._P = torch.as_tensor((Wm > 0).astype(np.float64))
+        else:
+            self._P = (normalized_adjacency if self.kind == "gcn" else mean_adjacency)(Wm, "float64")
         self._X = torch.as_tensor(feats, dtype=torch.float64)
-        gen = torch.Generator().manual_seed(int(seeds[2]))
-        params = [p for m in self.layers_ for p in m.parameters()]
-        opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
-        with one_thread():  # bit-for-bit reproducible (see embedcourse.graph._checks.one_thread)
-            self._train(opt, torch.as_tensor(idx), target, gen)
-        return self
+        gen = torch.Generator().manual_seed(int(seeds[2]))  # the dropout masks
+        tidx, losses = torch.as_tensor(idx), []
+        every = max(1, self.epochs // 5)
 
-    def _train(self, opt: Any, tidx: torch.Tensor, target: torch.Tensor, gen: torch.Generator) -> None:
-        losses = []
-        for epoch in range(self.epochs):
-            opt.zero_grad()
+        def loss_fn(net: torch.nn.Module, batch: torch.Tensor) -> torch.Tensor:
             logits, _ = self._forward(self._X, self._P, gen)
-            loss = torch.nn.functional.cross_entropy(logits[tidx], target)
-            loss.backward()
-            opt.step()
+            loss = torch.nn.functional.cross_entropy(logits[batch], target)  # the labelled nodes only
             losses.append(loss.item())
-            if self.progress and (epoch + 1) % max(1, self.epochs // 5) == 0:
-                acc = float((logits[tidx].argmax(1) == target).double().mean())
-                print(f"{self.kind} epoch {epoch + 1}/{self.epochs}: loss {losses[-1]:.4f}, "
+            if self.progress and len(losses) % every == 0:
+                acc = float((logits[batch].argmax(1) == target).double().mean())
+                print(f"{self.kind} epoch {len(losses)}/{self.epochs}: loss {losses[-1]:.4f}, "
                       f"training accuracy {acc:.2f}", flush=True)
+            return loss
+
+        with one_thread():  # bit-for-bit reproducible (see embedcourse.graph._checks.one_thread)
+            train(torch.nn.ModuleList(self.layers_), loss_fn, lambda _: [tidx], epochs=self.epochs,
+                  lr=self.lr, weight_decay=self.weight_decay)  # full batch: one step per epoch
         self.loss_history_ = np.asarray(losses)
         with torch.no_grad():
             logits, H = self._forward(self._X, self._P, None)
         self._logits = logits.numpy()
         self.embeddings_ = H.numpy()
+        return self
 
     def predict(self) -> np.ndarray:
         """Predicted class of every node of the graph given to :meth:`fit` (transductive).

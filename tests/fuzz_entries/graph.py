@@ -136,15 +136,58 @@ for _cls, _prop in (("GCNLayer", GR.normalized_adjacency), ("SAGELayer", GR.mean
           oracle=lambda a, r: _close(tuple(r.shape), (6, 2)))
 
 
+def _a_muts() -> list[Mut]:
+    return [Mut("wrong_n", lambda v, d: torch.eye(5, dtype=torch.float64)), Mut("numpy", lambda v, d: np.eye(6)),
+            Mut("none", lambda v, d: None), Mut("nan", lambda v, d: torch.full((6, 6), float("nan"))),
+            Mut("one_d", lambda v, d: torch.ones(6))]
+
+
+def _gat_x_muts() -> list[Mut]:
+    """As for GCN and SAGE, except float32: the layer then computes in float32 (A holds only edges)."""
+    return [m for m in _x_muts() if m.label != "float32"]
+
+
+def _gat_ref(a: dict, r: Any) -> None:
+    """One head, concatenated: the softmax over each node's neighbours and itself, written in numpy."""
+    layer = GR.GATLayer(3, 2, random_state=0)
+    X, A = np.asarray(a["X"], np.float64), np.asarray(a["A"]) != 0
+    Z = X @ layer.weight.detach().numpy()
+    s_src, s_dst = Z @ layer.att_src.detach().numpy()[0], Z @ layer.att_dst.detach().numpy()[0]
+    out = np.zeros((6, 2))
+    for i in range(6):
+        nb = np.flatnonzero(A[i] | (np.arange(6) == i))
+        e = s_dst[i] + s_src[nb]
+        w = np.exp(np.where(e > 0, e, 0.2 * e))
+        out[i] = (w / w.sum()) @ Z[nb]
+    _close(r.detach().numpy(), out, rtol=1e-8, atol=1e-10, what="GAT output")
+
+
+entry("graph.GATLayer", lambda in_features, out_features, heads, negative_slope, random_state:
+      GR.GATLayer(in_features, out_features, heads, negative_slope=negative_slope, random_state=random_state),
+      {"in_features": 3, "out_features": 2, "heads": 2, "negative_slope": 0.2, "random_state": 0},
+      muts={"in_features": posint(big=100_000), "out_features": posint(big=100_000), "heads": posint(big=64),
+            "negative_slope": [Mut("one", lambda v, d: 1.0), Mut("negative", lambda v, d: -0.1),
+                               Mut("string", lambda v, d: "0.2"), Mut("nan", lambda v, d: float("nan"))],
+            "random_state": seed()})
+entry("graph.GATLayer.forward", lambda X, A: GR.GATLayer(3, 2, random_state=0)(X, A),
+      lambda: {"X": _x(), "A": torch.as_tensor(_graph())},
+      muts={"X": _gat_x_muts(), "A": _a_muts()}, oracle=_gat_ref)
+entry("graph.GATLayer.attention", lambda X, A: GR.GATLayer(3, 2, heads=3, random_state=0).attention(X, A),
+      lambda: {"X": _x(), "A": torch.as_tensor(_graph())},
+      muts={"X": _gat_x_muts(), "A": _a_muts()},
+      oracle=lambda a, r: _close(r.detach().sum(-1).numpy(), np.ones((3, 6)), rtol=1e-10, what="attention row sums"))
+
+
 def _gnn(kind: str = "gcn", epochs: int = 5, hidden: int = 4, lr: float = 0.01, dropout: float = 0.5) -> Any:
     return GR.GNNClassifier(kind, hidden=hidden, epochs=epochs, lr=lr, dropout=dropout)
 
 
 _Y = np.array([0, 0, 0, 1, 1, 1])
-entry("graph.GNNClassifier", lambda kind, epochs, hidden, lr, dropout, random_state:
-      GR.GNNClassifier(kind, hidden, epochs, lr, dropout=dropout, random_state=random_state).fit(_graph(), _Y, [0, 5]),
-      {"kind": "sage", "epochs": 5, "hidden": 4, "lr": 0.01, "dropout": 0.5, "random_state": 0},
-      muts={"kind": choice(), "epochs": posint(), "hidden": posint(), "lr": positive_float(),
+entry("graph.GNNClassifier", lambda kind, epochs, hidden, lr, dropout, random_state, heads:
+      GR.GNNClassifier(kind, hidden, epochs, lr, dropout=dropout, random_state=random_state, heads=heads)
+      .fit(_graph(), _Y, [0, 5]),
+      {"kind": "gat", "epochs": 5, "hidden": 4, "lr": 0.01, "dropout": 0.5, "random_state": 0, "heads": 2},
+      muts={"kind": choice(), "epochs": posint(), "hidden": posint(), "lr": positive_float(), "heads": posint(big=64),
             "dropout": [Mut("one", lambda v, d: 1.0), Mut("negative", lambda v, d: -0.1), Mut("string", lambda v, d: "0.5")],
             "random_state": seed()})
 entry("graph.GNNClassifier.fit", lambda A, y, train_idx, X=None: _gnn().fit(A, y, train_idx, X),
@@ -177,6 +220,25 @@ entry("graph.transe_score", lambda h, r, t, p: GR.transe_score(h, r, t, p), lamb
 entry("graph.distmult_score", lambda h, r, t: GR.distmult_score(h, r, t), _hrt,
       muts={"h": _vec_muts(), "r": _vec_muts(), "t": _vec_muts()},
       oracle=lambda a, r: _close(r.numpy(), (a["h"] * a["r"] * a["t"]).sum(-1), rtol=1e-10))
+
+
+def _chrt() -> dict:
+    r = np.random.default_rng(0)
+    return {"h": r.normal(size=(4, 5)) + 1j * r.normal(size=(4, 5)), "r": np.exp(1j * r.uniform(0, 6.3, size=(4, 5))),
+            "t": r.normal(size=(4, 5)) + 1j * r.normal(size=(4, 5)), "p": 2}
+
+
+def _cvec_muts() -> list[Mut]:
+    return [Mut("nan", lambda v, d: np.where(np.arange(5) == 0, np.nan, v)), Mut("string", lambda v, d: "king"),
+            Mut("wrong_d", lambda v, d: np.asarray(v)[:, :3]), Mut("none", lambda v, d: None),
+            Mut("scalar", lambda v, d: 3.0), Mut("bool", lambda v, d: np.ones((4, 5), bool))]
+
+
+entry("graph.rotate_score", lambda h, r, t, p: GR.rotate_score(h, r, t, p), _chrt,
+      muts={"h": _cvec_muts(), "r": _cvec_muts() + [Mut("not_unit", lambda v, d: 2 * np.asarray(v))], "t": _cvec_muts(),
+            "p": posint() + [Mut("three", lambda v, d: 3)]},
+      oracle=lambda a, r: _close(r.numpy(), -(np.abs(a["h"] * a["r"] - a["t"]) ** a["p"]).sum(-1) ** (1 / a["p"]),
+                                 rtol=1e-10, what="RotatE score"))
 
 
 def _triples() -> np.ndarray:
