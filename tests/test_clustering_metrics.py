@@ -98,6 +98,22 @@ def test_oracle_sklearn_silhouette_on_digits(metric):
                                skm.silhouette_samples(X, pred, metric=metric), atol=1e-9)
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_oracle_sklearn_silhouette_with_singletons_and_duplicates(metric):
+    # singleton clusters (sklearn: 0) and duplicated points (a = b = 0: sklearn's nan_to_num gives 0)
+    skm = oracle("sklearn.metrics")
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(30, 3))
+    X[5] = X[4]
+    X[7] = X[6]
+    labels = np.array([0] * 10 + [1] * 10 + [2] * 8 + [3, 4])
+    labels[4] = labels[5] = labels[6] = labels[7] = 5                      # a cluster of two identical pairs
+    np.testing.assert_allclose(silhouette(X, labels, metric=metric, per_item=True),
+                               skm.silhouette_samples(X, labels, metric=metric), atol=1e-12)
+    assert silhouette(X, labels, metric=metric) == pytest.approx(skm.silhouette_score(X, labels, metric=metric),
+                                                                  abs=1e-12)
+
+
 @pytest.mark.parametrize(("metric", "k"), [("euclidean", 5), ("cosine", 5), ("euclidean", 12)])
 def test_oracle_sklearn_trustworthiness_on_digits(metric, k):
     manifold = oracle("sklearn.manifold")

@@ -159,6 +159,16 @@ def test_shared_texts_are_encoded_once_and_disk_cache(tmp_path, monkeypatch):
     assert fresh.calls == [] and first.equals(second)
     assert list((tmp_path / "evaluation").glob("*.npy"))
 
+    class OtherKind:                     # another model given the same name by mistake: no stale vectors
+        calls = 0
+
+        def encode(self, texts):
+            OtherKind.calls += 1
+            return np.ones((len(texts), 3))
+
+    evaluate(OtherKind(), task, n_resamples=100, cache_name="fake")
+    assert OtherKind.calls > 0            # encoded, not read from "fake"'s cache
+
 
 def test_bad_models():
     _, task = _retrieval()

@@ -171,3 +171,24 @@ def test_symmetric_is_the_mean_of_two_cross_entropies_and_module():
         multiple_negatives_symmetric_ranking_loss(a, p, torch.zeros(3, 6))
     with pytest.raises(ValueError, match="scale must be"):
         MultipleNegativesSymmetricRankingLoss(scale=-1.0)
+
+
+def test_symmetric_without_hard_negatives_is_clips_symmetric_infonce():
+    # the two modules of the package must agree where their definitions coincide
+    from embedcourse.losses import symmetric_infonce_loss
+
+    a, p = _embs((7, 5), (7, 5), seed=21)
+    for similarity in ("cosine", "dot"):
+        ours = multiple_negatives_symmetric_ranking_loss(a, p, scale=3.0, similarity=similarity)
+        assert torch.allclose(ours, symmetric_infonce_loss(a, p, scale=3.0, similarity=similarity), rtol=0,
+                              atol=1e-12)
+
+
+def test_overflow_is_an_error_not_a_silent_nan():
+    # regression: dot similarity of huge float32 vectors overflowed to a NaN loss without a word
+    a = torch.full((3, 4), 1e20)
+    p = torch.full((3, 4), -1e20)
+    for fn in (multiple_negatives_ranking_loss, multiple_negatives_symmetric_ranking_loss):
+        with pytest.raises(ValueError, match="overflowed to inf/NaN"):
+            fn(a, p, similarity="dot")
+    assert torch.isfinite(multiple_negatives_ranking_loss(a, p))           # cosine is bounded: fine

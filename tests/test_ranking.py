@@ -212,6 +212,16 @@ def test_new_metrics_bad_input():
         precision_at_k(ranked, [0], 1)
 
 
+def test_negative_relevant_id_is_refused_not_matched_to_padding():
+    # regression: a relevant id -1 matched faiss's repeated -1 padding, giving recall 1.5
+    padded = np.array([[0, -1, -1], [2, 1, 0]])
+    with pytest.raises(ValueError, match=r"relevant_ids\[0\] contains the negative id -1"):
+        recall_at_k(padded, [-1, 1], 3)
+    with pytest.raises(ValueError, match="negative id -2"):
+        ndcg_at_k(padded, [{0: 1}, {-2: 1}], 2)
+    assert 0.0 <= recall_at_k(padded, [{0, 5}, 1], 3) <= 1.0
+
+
 # --------------------------------------------------------------------------------------------
 # oracle: trec_eval (pytrec_eval) and ir_measures on random runs with graded qrels
 # --------------------------------------------------------------------------------------------

@@ -118,6 +118,50 @@ def test_checkpoint_with_other_settings_is_refused(tmp_path):
     assert not list(tmp_path.glob("*.tmp"))                               # atomic writes leave no temp file
 
 
+def test_resume_that_cannot_equal_an_uninterrupted_run_is_refused(tmp_path):
+    # regression: a run cut by max_steps inside an epoch, resumed with a larger budget, silently
+    # skipped the rest of that epoch; a linear decay resumed with another max_steps jumped
+    kw = {"lr": 0.01, "random_state": 0, "progress": False}
+    ck = tmp_path / "cut.pt"
+    T.fit(_model(), _mse, T.index_batches(N, 16), epochs=3, max_steps=8, checkpoint=ck, **kw)   # 6 steps/epoch
+    assert T.load_checkpoint(ck)["history"]["partial_epoch"] is True
+    with pytest.raises(ValueError, match="stopped inside epoch 2 at max_steps=8"):
+        T.fit(_model(), _mse, T.index_batches(N, 16), epochs=3, max_steps=12, checkpoint=ck, **kw)
+    same = T.fit(_model(), _mse, T.index_batches(N, 16), epochs=3, max_steps=8, checkpoint=ck, **kw)
+    assert same.steps == 8 and same.resumed_from_epoch == 2                     # the finished run returns at once
+    # max_steps on an epoch boundary: continuing is exact, so it is allowed
+    ck2 = tmp_path / "boundary.pt"
+    T.fit(_model(), _mse, T.index_batches(N, 16), epochs=3, max_steps=6, checkpoint=ck2, **kw)
+    m_res, m_ref = _model(), _model()
+    res = T.fit(m_res, _mse, T.index_batches(N, 16), epochs=3, max_steps=12, checkpoint=ck2, **kw)
+    ref = T.fit(m_ref, _mse, T.index_batches(N, 16), epochs=3, max_steps=12, **kw)
+    assert res.resumed_from_epoch == 1 and np.allclose(res.losses, ref.losses, rtol=0, atol=1e-12)
+    assert torch.allclose(_weights(m_res), _weights(m_ref), rtol=0, atol=1e-12)
+    # decay="linear" depends on max_steps
+    ck3 = tmp_path / "linear.pt"
+    T.fit(_model(), _mse, T.index_batches(N, 16), epochs=1, max_steps=20, decay="linear", checkpoint=ck3, **kw)
+    with pytest.raises(ValueError, match="max_steps=20, not 30"):
+        T.fit(_model(), _mse, T.index_batches(N, 16), epochs=3, max_steps=30, decay="linear", checkpoint=ck3, **kw)
+
+
+def test_model_is_left_in_eval_mode_and_threads_restored_after_an_exception():
+    threads = torch.get_num_threads()
+
+    def nan_loss(model, idx):
+        return _mse(model, idx) * float("nan")
+
+    def broken_validate(model):
+        raise RuntimeError("validation data missing")
+
+    for loss_fn, validate, match in ((nan_loss, None, "loss_fn returned nan at epoch 1, step 1"),
+                                     (_mse, broken_validate, "validation data missing")):
+        model = _model()
+        with pytest.raises((ValueError, RuntimeError), match=match):
+            T.fit(model, loss_fn, T.index_batches(N, 16), epochs=1, validate=validate, threads=1, progress=False)
+        assert not model.training
+        assert torch.get_num_threads() == threads
+
+
 def test_early_stopping_stops_and_restores_the_best_weights():
     scores = iter([0.1, 0.5, 0.45, 0.5, 0.3, 0.9, 0.9])
     snapshots = []
@@ -220,6 +264,28 @@ def test_save_and_load_checkpoint(tmp_path):
         T.load_checkpoint(tmp_path / "junk.pt")
     with pytest.raises(TypeError, match="state must be a dict"):
         T.save_checkpoint(p, [1, 2])
+
+
+class _Payload:
+    """An object whose unpickling would run code: weights_only=True must refuse it."""
+
+    ran = False
+
+    def __reduce__(self):
+        return (_Payload._run, ())
+
+    @staticmethod
+    def _run():
+        _Payload.ran = True
+        return "payload"
+
+
+def test_untrusted_checkpoint_cannot_run_code(tmp_path):
+    p = tmp_path / "evil.pt"
+    torch.save({"model": {}, "x": _Payload()}, p)
+    with pytest.raises(ValueError, match="is not a readable checkpoint"):
+        T.load_checkpoint(p)
+    assert not _Payload.ran
 
 
 def test_bad_input():

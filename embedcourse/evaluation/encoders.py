@@ -44,6 +44,11 @@ class TfidfEncoder:
     ``encode`` returns a dense matrix (n, vocabulary size): fine for the few thousand texts of
     a chapter's tasks. A text with no known word gets a zero row (cosine 0 with everything).
 
+    Which texts to ``fit`` on is part of the experiment: the idf weights are learned without
+    labels, so fitting on a retrieval task's corpus (or a background corpus) is fair, but for a
+    :class:`~embedcourse.evaluation.ClassificationTask` fit on its ``train_texts`` only, or the
+    test texts shape the features (transductive, a mild leak). ``evaluate`` never fits it.
+
     Taught in: chapter 09.
     """
 

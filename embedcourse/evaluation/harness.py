@@ -151,7 +151,10 @@ class _Embedder:
             if self.cache_name is None:
                 X = self._raw(missing)
             else:
-                key = content_hash("evaluation-encode", self.cache_name, missing)
+                # the model's class is part of the key: two kinds of model given one name by mistake
+                # must not read each other's vectors
+                kind = f"{type(self.model).__module__}.{type(self.model).__qualname__}"
+                key = content_hash("evaluation-encode", self.cache_name, kind, missing)
                 X = np.asarray(cache_array(key, lambda: self._raw(missing), namespace="evaluation"), np.float64)
             if self.dim is not None and X.shape[1] != self.dim:
                 raise ValueError(f"model.encode returned vectors of dimension {X.shape[1]} after {self.dim}; "
@@ -274,7 +277,9 @@ def evaluate(model: Any, tasks: Any, *, n_resamples: int = 1000, confidence: flo
         Seed of the bootstrap and of k-means.
     cache_name : str, optional
         A name identifying the model: encodings are then cached on disk (:mod:`embedcourse.cache`,
-        keyed by this name and the texts). ``None`` (default): no disk cache.
+        keyed by this name, the model's class and the texts). Give a new name whenever the
+        model's weights or settings change (a TF-IDF fitted on another corpus, a fine-tuned
+        checkpoint): the cache cannot see them. ``None`` (default): no disk cache.
 
     Returns
     -------

@@ -28,7 +28,8 @@ from typing import Any
 import torch
 
 
-from embedcourse.losses._base import ScaledLoss, as_embeddings, check_scale, check_similarity, similarity_matrix
+from embedcourse.losses._base import (ScaledLoss, as_embeddings, check_finite_loss, check_scale, check_similarity,
+                                      similarity_matrix)
 
 __all__ = ["nt_xent_loss", "NTXentLoss", "symmetric_infonce_loss", "SymmetricInfoNCELoss"]
 
@@ -78,7 +79,7 @@ def nt_xent_loss(z1: Any, z2: Any, *, scale: float = 10.0, similarity: str = "co
     self_mask = torch.eye(2 * n, dtype=torch.bool, device=z.device)
     scores = scores.masked_fill(self_mask, float("-inf"))              # never your own row
     target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
-    return torch.nn.functional.cross_entropy(scores, target)
+    return check_finite_loss(torch.nn.functional.cross_entropy(scores, target), "z1, z2")
 
 
 def symmetric_infonce_loss(a: Any, b: Any, *, scale: float = 10.0, similarity: str = "cosine") -> torch.Tensor:
@@ -110,7 +111,7 @@ def symmetric_infonce_loss(a: Any, b: Any, *, scale: float = 10.0, similarity: s
     scores = scale * similarity_matrix(x, y, similarity)               # (B, B)
     target = torch.arange(x.shape[0], device=scores.device)
     ce = torch.nn.functional.cross_entropy
-    return (ce(scores, target) + ce(scores.T, target)) / 2
+    return check_finite_loss((ce(scores, target) + ce(scores.T, target)) / 2, "a, b")
 
 
 class NTXentLoss(ScaledLoss):

@@ -23,7 +23,8 @@ from typing import Any
 import torch
 
 
-from embedcourse.losses._base import ScaledLoss, as_embeddings, check_scale, check_similarity, similarity_matrix
+from embedcourse.losses._base import (ScaledLoss, as_embeddings, check_finite_loss, check_scale, check_similarity,
+                                      similarity_matrix)
 
 __all__ = ["multiple_negatives_ranking_loss", "MultipleNegativesRankingLoss",
            "multiple_negatives_symmetric_ranking_loss", "MultipleNegativesSymmetricRankingLoss"]
@@ -64,7 +65,7 @@ def multiple_negatives_ranking_loss(anchors: Any, positives: Any, negatives: Any
     a, _, docs = _candidates(anchors, positives, negatives)
     scores = scale * similarity_matrix(a, docs, similarity)             # (B, B (1 + K))
     labels = torch.arange(a.shape[0], device=scores.device)             # a_i's positive is column i
-    return torch.nn.functional.cross_entropy(scores, labels)
+    return check_finite_loss(torch.nn.functional.cross_entropy(scores, labels), "anchors, positives, negatives")
 
 
 def _candidates(anchors: Any, positives: Any, negatives: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -124,7 +125,7 @@ def multiple_negatives_symmetric_ranking_loss(anchors: Any, positives: Any, nega
     ce = torch.nn.functional.cross_entropy
     forward = ce(scale * similarity_matrix(a, docs, similarity), target)
     backward = ce(scale * similarity_matrix(p, a, similarity), target)
-    return (forward + backward) / 2
+    return check_finite_loss((forward + backward) / 2, "anchors, positives, negatives")
 
 
 class MultipleNegativesRankingLoss(ScaledLoss):

@@ -65,7 +65,7 @@ def _paired_distance(x: torch.Tensor, y: torch.Tensor, distance: str) -> torch.T
 
 
 def _distance_matrix(X: torch.Tensor, distance: str) -> torch.Tensor:
-    """(B, B) distances between the rows of ``X``; the diagonal is exactly 0."""
+    """(B, B) distances between the rows of ``X``; the diagonal is 0 (up to rounding for cosine) and never used."""
     if distance == "cosine":
         Z = F.normalize(X, p=2, dim=1)
         return 1 - Z @ Z.T

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedcourse._validation import check_bool, check_k, check_real_array
+from embedcourse.topk import top_k
 
 __all__ = ["rank_of_relevant", "recall_at_k", "precision_at_k", "hits_at_k", "mrr", "retrieval_report",
            "ranked_ids_from_scores"]
@@ -105,6 +106,9 @@ def _as_gains(relevant_ids: Any, n_queries: int, name: str = "relevant_ids") -> 
         for x, g in pairs:
             if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
                 raise TypeError(f"{name}[{i}] contains {x!r}; expected integer document ids.")
+            if x < 0:
+                raise ValueError(f"{name}[{i}] contains the negative id {int(x)}; document ids are >= 0 "
+                                 f"(negative ids in ranked_ids mark empty slots and never match).")
             if isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
                 raise TypeError(f"{name}[{i}][{x}] has gain {g!r}; expected a number.")
             if not np.isfinite(g) or g < 0:
@@ -323,7 +327,9 @@ def ranked_ids_from_scores(scores: npt.ArrayLike, k: int | None = None) -> npt.N
     """Rank the documents of each query by score, best first; ties go to the larger document id.
 
     The tie rule is trec_eval's: it sorts a run by score, then by document id *descending*
-    (so between two equally scored documents 7 and 3, document 7 is ranked first). Stating a rule
+    (so between two equally scored documents 7 and 3, document 7 is ranked first). trec_eval
+    compares docnos as *strings*: name documents with zero-padded numbers (``d007``) when
+    checking against it, so that string and numeric order agree. Stating a rule
     matters: with many tied scores (a bag-of-words model, rounded scores) any metric depends on it.
 
     Parameters
@@ -347,6 +353,6 @@ def ranked_ids_from_scores(scores: npt.ArrayLike, k: int | None = None) -> npt.N
     S = check_real_array(scores, "scores", 2)
     n_docs = S.shape[1]
     keep = n_docs if k is None else check_k(k, n_docs, what="documents (columns of scores)")
-    ids = np.broadcast_to(np.arange(n_docs, dtype=np.int64), S.shape)
-    order = np.lexsort((-ids, -S), axis=-1)
-    return np.ascontiguousarray(order[:, :keep].astype(np.int64))
+    # ec.topk breaks ties by the smaller tiebreak label: label n - 1 - j puts the larger id first
+    _, ids = top_k(S, keep, tiebreak=np.arange(n_docs - 1, -1, -1, dtype=np.int64))
+    return np.ascontiguousarray(ids, dtype=np.int64)

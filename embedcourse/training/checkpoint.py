@@ -77,6 +77,12 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     -------
     dict
 
+    Notes
+    -----
+    Read with ``torch.load(weights_only=True)``: a file from an untrusted source cannot run code
+    when loaded (only tensors and plain containers are unpickled), though its *values* are
+    whatever the file says.
+
     Examples
     --------
     >>> state = load_checkpoint("run.pt")  # doctest: +SKIP

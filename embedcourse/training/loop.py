@@ -129,7 +129,8 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], torch.
     Parameters
     ----------
     model : torch.nn.Module
-        Trained in place; in training mode during the run and left in **eval mode** at the end.
+        Trained in place; in training mode during the run and left in **eval mode** at the end
+        (also when the run raises).
     loss_fn : callable
         ``loss_fn(model, batch) -> scalar torch.Tensor``.
     batches : callable
@@ -164,7 +165,10 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], torch.
     checkpoint : str or pathlib.Path, optional
         File written atomically after each epoch (model, optimizer, step, histories, best weights).
     resume : bool
-        If ``checkpoint`` exists, continue from it (a finished run returns at once).
+        If ``checkpoint`` exists, continue from it (a finished run returns at once). A resume that
+        could not end like an uninterrupted run raises ``ValueError``: other settings (seed, lr,
+        optimizer, schedule), another ``max_steps`` with ``decay="linear"``, or a larger budget
+        after ``max_steps`` stopped the run inside an epoch.
     random_state : int
         Seed of everything random in the run (batch order, dropout, ...).
     progress : bool or int
@@ -225,11 +229,34 @@ def fit(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], torch.
     plist = _params(model, params)
     opt = _optimizer(optimizer, plist, cfg["lr"], cfg["weight_decay"])
     cfg["optimizer"] = optimizer if isinstance(optimizer, str) else getattr(optimizer, "__name__", "factory")
-    with _threads(threads), torch.random.fork_rng(devices=[]):
-        return _run(model, loss_fn, batches, validate, plist, opt, cfg, checkpoint)
+    try:
+        with _threads(threads), torch.random.fork_rng(devices=[]):
+            return _run(model, loss_fn, batches, validate, plist, opt, cfg, checkpoint)
+    finally:
+        model.eval()   # also after an exception (NaN loss, validate raising, Ctrl-C)
 
 
 _FINGERPRINT = ("random_state", "lr", "optimizer", "weight_decay", "warmup_steps", "decay")
+
+
+_END = object()
+
+
+def _check_resume_budget(state: dict, cfg: dict[str, Any], checkpoint: Any) -> None:
+    """Refuse a resume that cannot end like an uninterrupted run (checkpoints of older versions lack these keys)."""
+    saved = state["config"].get("max_steps", cfg["max_steps"])
+    if cfg["decay"] == "linear" and saved != cfg["max_steps"]:
+        raise ValueError(f"checkpoint {str(checkpoint)!r} was written with max_steps={saved!r}, not "
+                         f"{cfg['max_steps']!r}; with decay='linear' the schedule depends on max_steps. Pass "
+                         f"resume=False to start over, or the same max_steps.")
+    history = state["history"]
+    more = cfg["max_steps"] is None or cfg["max_steps"] > history.get("step", 0)
+    if history.get("partial_epoch", False) and more and history.get("epoch", 0) <= cfg["epochs"] \
+            and not history.get("stopped_early", False):
+        raise ValueError(f"checkpoint {str(checkpoint)!r} stopped inside epoch {history['epoch']} at "
+                         f"max_steps={saved!r}; a run cannot continue exactly from the middle of an epoch. Pass "
+                         f"resume=False to start over with the larger budget, or choose max_steps at an epoch "
+                         f"boundary.")
 
 
 def _run(model: torch.nn.Module, loss_fn: Callable, batches: Callable, validate: Callable | None,
@@ -239,7 +266,7 @@ def _run(model: torch.nn.Module, loss_fn: Callable, batches: Callable, validate:
     base_lrs = [float(g["lr"]) for g in opt.param_groups]
     h: dict[str, Any] = {"epoch": 0, "step": 0, "losses": [], "lrs": [], "epoch_losses": [], "val": [],
                          "best_epoch": None, "best_score": None, "since_best": 0, "stopped_early": False,
-                         "best_state": None}
+                         "best_state": None, "partial_epoch": False}
     resumed = None
     if checkpoint is not None and cfg["resume"] and os.path.exists(checkpoint):
         state = load_checkpoint(checkpoint)
@@ -247,6 +274,7 @@ def _run(model: torch.nn.Module, loss_fn: Callable, batches: Callable, validate:
             if state["config"].get(key) != cfg[key]:
                 raise ValueError(f"checkpoint {str(checkpoint)!r} was written with {key}={state['config'].get(key)!r}, "
                                  f"not {cfg[key]!r}; pass resume=False to start over, or another checkpoint path.")
+        _check_resume_budget(state, cfg, checkpoint)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         h.update(state["history"])
@@ -259,9 +287,13 @@ def _run(model: torch.nn.Module, loss_fn: Callable, batches: Callable, validate:
     epoch = h["epoch"]
     while not finished:
         epoch += 1
-        torch.manual_seed(torch_seed(cfg["random_state"], epoch))
+        # CPU generator only (inside fork_rng(devices=[])): torch.manual_seed would also seed
+        # every CUDA/MPS generator, ~3 ms per call through torch's lazy-init machinery.
+        torch.default_generator.manual_seed(torch_seed(cfg["random_state"], epoch))
         total, count = 0.0, 0
-        for i, batch in enumerate(batches(epoch_rng(cfg["random_state"], epoch)), start=1):
+        h["partial_epoch"] = False
+        epoch_batches = iter(batches(epoch_rng(cfg["random_state"], epoch)))
+        for i, batch in enumerate(epoch_batches, start=1):
             factor = lr_factor(h["step"], cfg["warmup_steps"], cfg["decay"], cfg["max_steps"])
             for group, base in zip(opt.param_groups, base_lrs, strict=True):
                 group["lr"] = base * factor
@@ -279,6 +311,8 @@ def _run(model: torch.nn.Module, loss_fn: Callable, batches: Callable, validate:
             if cfg["every"] and h["step"] % cfg["every"] == 0:
                 say(step_line(h["step"], value, cfg["lr"] * factor), cfg["verbose"])
             if cfg["max_steps"] is not None and h["step"] >= cfg["max_steps"]:
+                # stopped inside the epoch? (peeking at this epoch's own iterator is harmless)
+                h["partial_epoch"] = next(epoch_batches, _END) is not _END
                 break
         if count == 0:
             raise ValueError(f"batches(rng) yielded no batch in epoch {epoch}; it must yield at least one.")
@@ -304,7 +338,8 @@ def _run(model: torch.nn.Module, loss_fn: Callable, batches: Callable, validate:
         out_of_steps = cfg["max_steps"] is not None and h["step"] >= cfg["max_steps"]
         finished = h["stopped_early"] or out_of_steps or epoch >= epochs
         if checkpoint is not None:
-            save_checkpoint(checkpoint, {"config": {k: cfg[k] for k in _FINGERPRINT}, "model": model.state_dict(),
+            save_checkpoint(checkpoint, {"config": {**{k: cfg[k] for k in _FINGERPRINT}, "max_steps": cfg["max_steps"]},
+                                         "model": model.state_dict(),
                                          "optimizer": opt.state_dict(), "history": h})
     if cfg["restore_best"] and h["best_state"] is not None and h["best_epoch"] != h["epoch"]:
         model.load_state_dict(h["best_state"])

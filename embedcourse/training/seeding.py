@@ -93,5 +93,5 @@ def seeded(factory: Callable[[], M], random_state: int = 0) -> M:
         raise TypeError(f"factory must be a callable that builds the model; got {type(factory).__name__}.")
     seed = check_seed_int(random_state)
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
         return factory()
