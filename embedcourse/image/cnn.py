@@ -17,7 +17,7 @@ from torch import nn
 
 from embedcourse._validation import check_int
 from embedcourse.image._checks import as_images
-from embedcourse.image.train import seeded
+from embedcourse.training import seeded
 
 __all__ = ["SmallCNN"]
 

@@ -10,6 +10,9 @@ Every loader returns an :class:`ImageSet`: ``images`` of shape (n, 1, H, W), flo
 - ``"fashion-mnist"``: the 10,000 test images of Fashion-MNIST, 28x28, from Debian's
   ``dataset-fashion-mnist`` package (``apt install dataset-fashion-mnist``); an optional extra.
 
+:func:`load_photo` reads one of scikit-image's photos that ship inside its wheel (``skimage.data``;
+the names in :data:`PHOTOS` load with no network, unlike the ones ``skimage.data`` fetches).
+
 Taught in: chapter 04.
 """
 
@@ -22,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from embedcourse._validation import check_choice, require
+from embedcourse._validation import check_bool, check_choice, require
 
-__all__ = ["ImageSet", "load_images", "DATASETS", "DIGIT_NAMES", "FASHION_NAMES"]
+__all__ = ["ImageSet", "load_images", "load_photo", "DATASETS", "PHOTOS", "DIGIT_NAMES", "FASHION_NAMES"]
 
 #: names accepted by :func:`load_images`
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -33,6 +36,9 @@ DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "e
 #: class names of Fashion-MNIST
 FASHION_NAMES = ("T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
                  "ankle boot")
+#: scikit-image photos bundled in its wheel (checked to load with the network cut)
+PHOTOS = ("astronaut", "brick", "camera", "chelsea", "coffee", "coins", "grass", "gravel", "moon", "page",
+          "rocket", "text")
 FASHION_DIR = pathlib.Path("/usr/share/datasets/fashion-mnist")
 
 
@@ -123,3 +129,39 @@ def load_images(name: str = "digits") -> ImageSet:
     """
     name = check_choice("name", name, DATASETS)
     return {"digits": _digits, "mnist": _mnist, "fashion-mnist": _fashion}[name]()
+
+
+def load_photo(name: str = "camera", *, grey: bool = False) -> npt.NDArray[np.float32]:
+    """One of scikit-image's bundled photos, as a float image of shape (C, H, W) in [0, 1].
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PHOTOS` (e.g. ``"camera"``, a grey 512 x 512 photo of a cameraman;
+        ``"astronaut"``, ``"chelsea"`` (a cat) and ``"coffee"``, colour photos).
+    grey : bool
+        Convert a colour photo to one grey channel (ITU-R 601 luma weights, as
+        ``skimage.color.rgb2gray``); grey photos are returned as they are.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, H, W), float32 in [0, 1]
+        C = 1 for grey photos, 3 for colour ones (the layout torch's convolutions expect;
+        add the batch axis with ``photo[None]``).
+
+    Examples
+    --------
+    >>> load_photo("camera").shape
+    (1, 512, 512)
+
+    Taught in: chapter 04.
+    """
+    name = check_choice("name", name, PHOTOS)
+    grey = check_bool("grey", grey)
+    data = require("skimage.data", "scikit-image==0.26.0")
+    raw = np.asarray(getattr(data, name)())
+    img = raw.astype(np.float32) / 255.0 if raw.dtype == np.uint8 else raw.astype(np.float32)
+    img = img[None] if img.ndim == 2 else np.moveaxis(img[..., :3], -1, 0)
+    if grey and img.shape[0] == 3:
+        img = np.tensordot(np.array([0.2125, 0.7154, 0.0721], np.float32), img, axes=1)[None]
+    return np.ascontiguousarray(img, dtype=np.float32)

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 import embedcourse as ec
 import embedcourse.image as IM
-from test_fuzz import Mut, _close, choice, entry, matrix, posint, positive_float, seed, texts
+from test_fuzz import Mut, _close, choice, entry, matrix, posint, positive_float, texts
 
 
 def _imgs(n: int = 6) -> np.ndarray:
@@ -73,9 +73,39 @@ entry("image.TinyViT", lambda patch_size, heads, x: IM.TinyViT(embed_dim=8, patc
       oracle=lambda a, r: _close(r.shape, (6, 8)), covers=("image.TinyViT.forward",))
 entry("image.TinyViT.tokens", lambda x: IM.TinyViT(embed_dim=8, patch_size=4, dim=16, depth=1, heads=2).tokens(x),
       lambda: {"x": _imgs()}, muts={"x": _img_muts()}, oracle=lambda a, r: _close(r.shape, (6, 5, 16)))
-entry("image.seeded", lambda random_state: IM.seeded(lambda: torch.nn.Linear(3, 2), random_state).weight,
-      {"random_state": 0}, muts={"random_state": seed() + [Mut("none", lambda v, d: None)]},
-      oracle=lambda a, r: _close(r.detach(), IM.seeded(lambda: torch.nn.Linear(3, 2), a["random_state"]).weight.detach()))
+
+
+def _fig(n: int = 4) -> Any:
+    import plotly.graph_objects as go
+
+    return go.Figure(go.Scatter(x=list(range(n)), y=list(range(n)), mode="markers", customdata=list(range(n))))
+
+
+def _thumbs(n: int = 4) -> list[str]:
+    return [IM.png_data_uri(im) for im in _imgs(n)]
+
+
+entry("image.load_photo", lambda name, grey: IM.load_photo(name, grey=grey), {"name": "coins", "grey": False},
+      muts={"name": choice(), "grey": [Mut("string", lambda v, d: "yes"), Mut("none", lambda v, d: None)]},
+      oracle=lambda a, r: _close(r.shape, (1, 303, 384)))
+entry("image.png_bytes", lambda image: IM.png_bytes(image), lambda: {"image": _imgs(1)[0]},
+      muts={"image": [m for m in _img_muts() if m.label not in ("empty", "ndim3")]
+            + [Mut("above_one", lambda v, d: np.asarray(v) + 2.0), Mut("four_channels", lambda v, d: np.zeros((4, 5, 5))),
+               Mut("empty", lambda v, d: np.zeros((1, 0, 8), np.float32))]},
+      oracle=lambda a, r: _close(r[:8] == b"\x89PNG\r\n\x1a\n", True))
+entry("image.png_data_uri", lambda image: IM.png_data_uri(image), lambda: {"image": _imgs(1)[0]},
+      muts={"image": [Mut("none", lambda v, d: None), Mut("string", lambda v, d: "x.png"),
+                      Mut("negative", lambda v, d: -np.asarray(v) - 1)]},
+      oracle=lambda a, r: _close(r.startswith("data:image/png;base64,"), True))
+entry("image.image_hover_html", lambda fig, thumbnails, image_px, div_id:
+      IM.image_hover_html(fig, thumbnails, image_px=image_px, div_id=div_id),
+      lambda: {"fig": _fig(), "thumbnails": _thumbs(), "image_px": 64, "div_id": "map"},
+      muts={"fig": [Mut("none", lambda v, d: None), Mut("string", lambda v, d: "figure"),
+                    Mut("index_out_of_range", lambda v, d: _fig(6), names=("customdata",))],
+            "thumbnails": [Mut("empty", lambda v, d: []), Mut("string", lambda v, d: "data:image/png;base64,"),
+                           Mut("not_uri", lambda v, d: ["cat.png"] * 4)],
+            "image_px": posint(), "div_id": [Mut("space", lambda v, d: "my map"), Mut("int", lambda v, d: 3)]},
+      oracle=lambda a, r: _close('id="map-img"' in r, True))
 
 
 def _train(epochs: Any, lr: Any, batch_size: Any) -> list[float]:
