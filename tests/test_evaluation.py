@@ -289,3 +289,202 @@ def test_tfidf_on_real_news_retrieval():
     t = evaluate(enc, task, n_resamples=300).table().set_index("metric")
     assert 0.5 < t.loc["MRR", "estimate"] <= 1.0, t
     assert t.loc["MRR", "low"] < t.loc["MRR", "estimate"] < t.loc["MRR", "high"]
+
+
+# --------------------------------------------------------------------------------------------
+# sparse encodings, metric selection, classifier settings (issue: harness speed-ups)
+# --------------------------------------------------------------------------------------------
+class SparseFake(Fake):
+    """Fake, returning the same vectors as a scipy.sparse CSR matrix."""
+
+    def encode(self, texts):
+        sp = oracle("scipy.sparse")
+        return sp.csr_matrix(super().encode(texts))
+
+
+def _wide_tasks(seed=0):
+    """Sparse-ish, wide vectors (d = 60 > the 24 texts): the dense path compacts, the sparse path does not."""
+    rng = np.random.default_rng(seed)
+    n, d = 24, 60
+    labels = np.repeat([0, 1, 2], n // 3)
+    centres = rng.random((3, d)) * (rng.random((3, d)) < 0.3)
+    X = centres[labels] + rng.random((n, d)) * (rng.random((n, d)) < 0.15)
+    X[5] = 0.0                                                          # a zero row (cosine 0 with everything)
+    X[7] *= 1e12                                                        # a huge row: normalised by scaling first
+    table = {f"t{i}": X[i] for i in range(n)}
+    names = list(table)
+    tasks = [RetrievalTask("r", names[:8], names[8:], [0, 1, 2, 3, {4: 2, 5: 1}, 6, 7, 8], k=5),
+             SimilarityTask("s", names[:12], names[12:], rng.random(12)),
+             ClusteringTask("c", names, labels.tolist()),
+             ClassificationTask("k", names[::2], labels[::2].tolist(), names[1::2], labels[1::2].tolist())]
+    return table, tasks
+
+
+def test_sparse_path_equals_dense_path():
+    table, tasks = _wide_tasks()
+    dense = evaluate(Fake(table), tasks, n_resamples=300)
+    sparse = evaluate(SparseFake(table), tasks, n_resamples=300)
+    td, ts = dense.table(), sparse.table()
+    assert list(td.metric) == list(ts.metric) == ["MRR", "Recall@5", "NDCG@5", "Spearman", "ARI", "NMI", "Accuracy"]
+    np.testing.assert_allclose(ts[["estimate", "low", "high"]].to_numpy(), td[["estimate", "low", "high"]].to_numpy(),
+                               rtol=0, atol=1e-12)
+    for task, metric in zip(td.task, td.metric, strict=True):
+        np.testing.assert_allclose(sparse.scores(task, metric), dense.scores(task, metric), rtol=0, atol=1e-12)
+    # the harness's internals keep the rows sparse (never densified) and unit-norm
+    from embedcourse.evaluation._embed import Embedder
+    sp = oracle("scipy.sparse")
+    rows = Embedder(SparseFake(table), None)(list(table))
+    assert sp.issparse(rows) and rows.shape == (24, 60)
+    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    np.testing.assert_allclose(norms, [0.0 if i == 5 else 1.0 for i in range(24)], atol=1e-12)
+    # the paired comparison is the same too
+    pd_testing = oracle("pandas.testing")
+    other = Fake({k: np.roll(v, 1) for k, v in table.items()})
+    pd_testing.assert_frame_equal(compare(SparseFake(table), other, tasks, n_resamples=300),
+                                  compare(Fake(table), other, tasks, n_resamples=300), rtol=0, atol=1e-12)
+
+
+def test_sparse_bad_outputs_and_mixed():
+    sp = oracle("scipy.sparse")
+    _, task = _retrieval()
+    nan = SimpleNamespace(encode=lambda t: sp.csr_matrix(np.full((len(t), 3), np.nan)))
+    with pytest.raises(ValueError, match="model.encode returned NaN"):
+        evaluate(nan, task, n_resamples=100)
+    rows = SimpleNamespace(encode=lambda t: sp.csr_matrix(np.ones((len(t) + 1, 3))))
+    with pytest.raises(ValueError, match=r"model.encode returned shape \(3, 3\) for 2 texts"):
+        evaluate(rows, task, n_resamples=100)
+    model, task = _retrieval()
+    calls = iter(range(10))
+    mixed = SimpleNamespace(encode=lambda t: (sp.csr_matrix if next(calls) % 2 else np.asarray)(model.encode(t)))
+    ref = evaluate(_retrieval()[0], task, n_resamples=100).table()
+    assert evaluate(mixed, task, n_resamples=100).table().equals(ref)
+
+
+def test_tfidf_sparse_option_and_harness_on_real_news():
+    sp = oracle("scipy.sparse")
+    corpus = ["the cat sat on the mat", "the dog ate my homework", "a cat and a dog"]
+    enc = TfidfEncoder(sublinear_tf=True).fit(corpus)
+    X = enc.encode(["cat dog", "unseen words"], sparse=True)
+    assert sp.issparse(X) and X.dtype == np.float64
+    np.testing.assert_allclose(X.toarray(), enc.encode(["cat dog", "unseen words"]), atol=1e-15)
+    assert isinstance(enc.encode(["cat"]), np.ndarray)                          # default unchanged: dense
+    assert sp.issparse(TfidfEncoder(sparse=True).fit(corpus).encode(["cat"]))
+    assert isinstance(TfidfEncoder(sparse=True).fit(corpus).encode(["cat"], sparse=False), np.ndarray)
+    with pytest.raises(TypeError, match="sparse must be True or False"):
+        TfidfEncoder(sparse="yes")
+    with pytest.raises(TypeError, match="sparse must be True or False"):
+        enc.encode(["cat"], sparse=1)
+    # the harness takes TF-IDF sparse; same figures as a dense wrapper of the same encoder
+    tasks = [load_task("news_headline_lead", n=200), load_task("news_outlet_clustering", n=200),
+             load_task("news_outlet_classification", n=200)]
+    enc = TfidfEncoder(sublinear_tf=True).fit(list(tasks[0].corpus) + list(tasks[0].queries))
+    dense = SimpleNamespace(encode=lambda t: enc.encode(t, sparse=False))
+    a, b = evaluate(enc, tasks, n_resamples=200).table(), evaluate(dense, tasks, n_resamples=200).table()
+    np.testing.assert_allclose(a[["estimate", "low", "high"]].to_numpy(), b[["estimate", "low", "high"]].to_numpy(),
+                               rtol=0, atol=1e-12)
+
+
+def test_sparse_disk_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDCOURSE_CACHE", str(tmp_path))
+    table, tasks = _wide_tasks(1)
+    first = evaluate(SparseFake(table), tasks, n_resamples=100, cache_name="sparse-fake")
+    again = SparseFake(table)
+    second = evaluate(again, tasks, n_resamples=100, cache_name="sparse-fake")
+    assert again.calls == [] and first.table().equals(second.table())
+    corpus = ["the cat sat on the mat", "the dog ate my homework", "a cat and a dog"]
+    task = RetrievalTask("t", ["cat", "dog"], corpus, [0, 1], k=2)
+    enc = TfidfEncoder().fit(corpus)
+    t1 = evaluate(enc, task, n_resamples=100, cache_name="tfidf").table()
+    assert t1.equals(evaluate(enc, task, n_resamples=100, cache_name="tfidf").table())
+    assert t1.equals(evaluate(enc, task, n_resamples=100).table())
+
+
+def test_metrics_selection():
+    table, tasks = _wide_tasks()
+    full = evaluate(Fake(table), tasks, n_resamples=200).table()
+    model = Fake(table)
+    only = evaluate(model, tasks, n_resamples=200, metrics=["MRR", "NMI"]).table()
+    assert list(only.metric) == ["MRR", "NMI"]
+    pd_testing = oracle("pandas.testing")
+    pd_testing.assert_frame_equal(only.reset_index(drop=True),
+                                  full[full.metric.isin(["MRR", "NMI"])].reset_index(drop=True))
+    # the similarity and classification tasks were skipped: their texts never encoded
+    encoded = {t for call in model.calls for t in call}
+    assert encoded == set(tasks[0].queries) | set(tasks[0].corpus) | set(tasks[2].texts)
+    assert list(evaluate(Fake(table), tasks, n_resamples=200, metrics="Spearman").table().metric) == ["Spearman"]
+    with pytest.raises(ValueError, match=r"metrics: 'MAP' is not a metric of these tasks; known: \["):
+        evaluate(Fake(table), tasks, metrics=["MRR", "MAP"])
+    with pytest.raises(ValueError, match="metrics is empty"):
+        evaluate(Fake(table), tasks, metrics=[])
+    with pytest.raises(TypeError, match="metrics must hold metric names"):
+        evaluate(Fake(table), tasks, metrics=[3])
+    with pytest.raises(TypeError, match="metrics must be None or a list"):
+        evaluate(Fake(table), tasks, metrics=3)
+
+
+def test_compare_metrics_and_task_subsets(monkeypatch):
+    table, tasks = _wide_tasks()
+    other = Fake({k: np.roll(v, 1) for k, v in table.items()})
+    full = compare(Fake(table), other, tasks, n_resamples=200)
+    import embedcourse.evaluation.harness as H
+    calls = []
+    real = H._paired_custom
+    monkeypatch.setattr(H, "_paired_custom", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    mrr_only = compare(Fake(table), other, tasks, n_resamples=200, metrics=["MRR"])
+    assert list(mrr_only.metric) == ["MRR"] and calls == []       # no Spearman / clustering resampling run
+    pd_testing = oracle("pandas.testing")
+    pd_testing.assert_frame_equal(mrr_only, full[full.metric == "MRR"].reset_index(drop=True))
+    # Results reused, limited to some tasks (by name) and metrics
+    ra, rb = evaluate(Fake(table), tasks, n_resamples=200), evaluate(other, tasks, n_resamples=200)
+    sub = compare(ra, rb, tasks[2:], n_resamples=200)
+    pd_testing.assert_frame_equal(sub, full[full.task.isin(["c", "k"])].reset_index(drop=True))
+    pd_testing.assert_frame_equal(compare(ra, other, tasks[:1], n_resamples=200, metrics="NDCG@5"),
+                                  full[full.metric == "NDCG@5"].reset_index(drop=True))
+    with pytest.raises(ValueError, match="metrics: 'Accuracy' is not a metric of the Results given as model_a"):
+        compare(ra, rb, tasks[:1], metrics=["Accuracy"])
+    with pytest.raises(ValueError, match="tasks: task 'r' is not in the Results given as model_b"):
+        compare(ra, evaluate(other, tasks[1:], n_resamples=200), tasks[:2])
+    # the difference column is "diff" (row["diff"]); row.diff would be pandas' method
+    assert 'row["diff"]' in compare.__doc__
+
+
+def test_classification_settings():
+    lm = oracle("sklearn.linear_model")
+    table, tasks = _wide_tasks(2)
+    base = tasks[3]
+    assert (base.C, base.max_iter) == (1.0, 1000)
+    strong = ClassificationTask("k", base.train_texts, base.train_labels, base.test_texts, base.test_labels, C=0.01,
+                                max_iter=50)
+    got = evaluate(Fake(table), strong, n_resamples=100).scores("k", "Accuracy")
+    unit = {k: v / (np.linalg.norm(v) or 1.0) for k, v in table.items()}
+    E = lambda texts: np.stack([unit[t] for t in texts])  # noqa: E731
+    clf = lm.LogisticRegression(C=0.01, max_iter=50).fit(E(base.train_texts), base.train_labels)
+    np.testing.assert_array_equal(got, clf.predict(E(base.test_texts)) == np.asarray(base.test_labels))
+    default = evaluate(Fake(table), base, n_resamples=100).scores("k", "Accuracy")
+    ref = lm.LogisticRegression(max_iter=1000).fit(E(base.train_texts), base.train_labels)
+    np.testing.assert_array_equal(default, ref.predict(E(base.test_texts)) == np.asarray(base.test_labels))
+    with pytest.raises(ValueError, match="C must be a finite float"):
+        ClassificationTask("k", ["a", "b"], [0, 1], ["c", "d"], [0, 1], C=0.0)
+    with pytest.raises(TypeError, match="C must be a finite float"):
+        ClassificationTask("k", ["a", "b"], [0, 1], ["c", "d"], [0, 1], C="1")
+    with pytest.raises(ValueError, match="max_iter must be"):
+        ClassificationTask("k", ["a", "b"], [0, 1], ["c", "d"], [0, 1], max_iter=0)
+
+
+def test_sparse_rows_to_sklearn_directly(monkeypatch):
+    """Sparse rows not compacted (more rows than columns, or over the size limit) give sklearn's own fit."""
+    cluster, sp = oracle("sklearn.cluster"), oracle("scipy.sparse")
+    import embedcourse.evaluation._embed as EM
+    table, tasks = _wide_tasks(3)
+    monkeypatch.setattr(EM, "_SPARSE_COMPACT_MAX", 10)
+    rows = EM.Embedder(SparseFake(table), None)(list(tasks[2].texts))
+    assert sp.issparse(EM.compact(rows))
+    got = evaluate(SparseFake(table), tasks[2], n_resamples=100).scores("c", "ARI")
+    unit = np.stack([v / (np.linalg.norm(v) or 1.0) for v in (table[t] for t in tasks[2].texts)])
+    ref = cluster.KMeans(3, n_init=10, random_state=0).fit_predict(unit)
+    np.testing.assert_array_equal(got, ref)
+    narrow = {k: v[:10] for k, v in table.items()}          # 10 columns < 24 rows: never compacted
+    a = evaluate(SparseFake(narrow), tasks, n_resamples=100).table()
+    b = evaluate(Fake(narrow), tasks, n_resamples=100).table()
+    np.testing.assert_allclose(a[["estimate", "low", "high"]].to_numpy(), b[["estimate", "low", "high"]].to_numpy(),
+                               rtol=0, atol=1e-12)

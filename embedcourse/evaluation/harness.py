@@ -15,8 +15,17 @@ SimilarityTask       Spearman                cosine of each pair; bootstrap over
 ClusteringTask       ARI, NMI                k-means (``n_init=10``, ``random_state``) run once;
                                              items of that fixed clustering resampled (the
                                              interval leaves out k-means' seed variance)
-ClassificationTask   Accuracy                logistic regression; 0/1 per test item
+ClassificationTask   Accuracy                logistic regression (the task's ``C``,
+                                             ``max_iter``); 0/1 per test item
 ===================  ======================  ====================================================
+
+Sparse encodings (scipy.sparse, e.g. TF-IDF) stay sparse: normalised as sparse rows and
+multiplied sparse by sparse. Rows wider than they are many (sparse or dense) reach k-means and
+the logistic regression re-expressed in n coordinates with the same inner products (from the
+n x n Gram matrix), which leaves both fits unchanged; other sparse rows (and more than 2,000
+wide ones) go to scikit-learn as CSR. The fits run single-threaded (``threadpoolctl``): the
+tasks are small, and threads only add overhead. ``metrics=`` limits :func:`evaluate` and
+:func:`compare` to some figures.
 
 :func:`compare` scores two models on the same items and runs
 :func:`embedcourse.metrics.paired_bootstrap` (or its clustering analogue) per figure; its
@@ -35,12 +44,11 @@ import numpy as np
 import numpy.typing as npt
 
 from embedcourse._validation import check_float, check_int, check_seed
-from embedcourse.cache import cache_array, content_hash
+from embedcourse.evaluation._embed import Embedder
+from embedcourse.evaluation._scoring import metric_names, score_task, task_texts
 from embedcourse.evaluation.tasks import ClassificationTask, ClusteringTask, RetrievalTask, SimilarityTask
 from embedcourse.metrics.clustering import adjusted_rand_index, normalized_mutual_info
 from embedcourse.metrics.correlation import spearman
-from embedcourse.metrics.graded import ndcg_at_k
-from embedcourse.metrics.ranking import mrr, ranked_ids_from_scores, recall_at_k
 from embedcourse.metrics.stats import PairedComparison, bootstrap_ci, paired_bootstrap
 
 __all__ = ["Results", "evaluate", "compare"]
@@ -119,56 +127,6 @@ class Results:
         return f"Results({len(self._records)} figures)\n{self.table().to_string(index=False)}"
 
 
-class _Embedder:
-    """Encode each distinct text once (per evaluate call), check the output, L2-normalise rows."""
-
-    def __init__(self, model: Any, cache_name: str | None) -> None:
-        self.model, self.cache_name = model, cache_name
-        self.rows: dict[str, np.ndarray] = {}
-        self.dim: int | None = None
-
-    def _raw(self, texts: list[str]) -> np.ndarray:
-        out = self.model.encode(texts)
-        if hasattr(out, "toarray"):
-            out = out.toarray()
-        if hasattr(out, "detach"):
-            out = out.detach().cpu().numpy()
-        try:
-            X = np.asarray(out, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"model.encode returned {type(out).__name__}, not an array of numbers; "
-                            f"it must return an array of shape (n_texts, d).") from None
-        if X.ndim != 2 or X.shape[0] != len(texts) or X.shape[1] == 0:
-            raise ValueError(f"model.encode returned shape {X.shape} for {len(texts)} texts; "
-                             f"expected (n_texts, d) = ({len(texts)}, d).")
-        if not np.isfinite(X).all():
-            raise ValueError("model.encode returned NaN or infinity; the model must give finite vectors.")
-        return X
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.rows))
-        if missing:
-            if self.cache_name is None:
-                X = self._raw(missing)
-            else:
-                # the model's class is part of the key: two kinds of model given one name by mistake
-                # must not read each other's vectors
-                kind = f"{type(self.model).__module__}.{type(self.model).__qualname__}"
-                key = content_hash("evaluation-encode", self.cache_name, kind, missing)
-                X = np.asarray(cache_array(key, lambda: self._raw(missing), namespace="evaluation"), np.float64)
-            if self.dim is not None and X.shape[1] != self.dim:
-                raise ValueError(f"model.encode returned vectors of dimension {X.shape[1]} after {self.dim}; "
-                                 f"it must always return the same dimension.")
-            self.dim = X.shape[1]
-            scale = np.abs(X).max(axis=1, keepdims=True)
-            Y = X / np.where(scale > 0, scale, 1.0)   # scale first: huge values must not overflow
-            norms = np.linalg.norm(Y, axis=1, keepdims=True)
-            Y = Y / np.where(norms > 0, norms, 1.0)
-            for t, y in zip(missing, Y, strict=True):
-                self.rows[t] = y
-        return np.stack([self.rows[t] for t in texts])
-
-
 def _interval(kind: str, values: np.ndarray, truth: np.ndarray | None, metric: str, n_resamples: int,
               confidence: float, random_state: int) -> tuple[float, float, float]:
     if _custom(kind, values):
@@ -183,50 +141,6 @@ def _interval(kind: str, values: np.ndarray, truth: np.ndarray | None, metric: s
     iv = bootstrap_ci(values, truth=truth, statistic=kind, n_resamples=n_resamples, confidence=confidence,
                       random_state=random_state)
     return iv.estimate, iv.low, iv.high
-
-
-def _score_task(task: Any, embed: _Embedder, random_state: int) -> list[tuple[str, str, np.ndarray, np.ndarray | None]]:
-    """(metric, kind, per-item values, truth) of one task."""
-    if isinstance(task, RetrievalTask):
-        S = embed(task.queries) @ embed(task.corpus).T
-        ranked = ranked_ids_from_scores(S)
-        rel = list(task.relevant)
-        return [("MRR", "mean", mrr(ranked, rel, per_query=True), None),
-                (f"Recall@{task.k}", "mean", recall_at_k(ranked, rel, task.k, per_query=True), None),
-                (f"NDCG@{task.k}", "mean", ndcg_at_k(ranked, rel, task.k, per_query=True), None)]
-    if isinstance(task, SimilarityTask):
-        sims = (embed(task.texts_a) * embed(task.texts_b)).sum(axis=1)
-        return [("Spearman", "spearman", sims, np.asarray(task.gold, np.float64))]
-    if isinstance(task, ClusteringTask):
-        from sklearn.cluster import KMeans
-
-        E = _compact(embed(task.texts))
-        pred = KMeans(n_clusters=int(task.n_clusters or 2), n_init=10, random_state=random_state).fit_predict(E)
-        truth = np.unique(np.asarray(task.labels), return_inverse=True)[1].reshape(-1).astype(np.int64)
-        pred = pred.astype(np.int64)
-        return [("ARI", "cluster", pred, truth), ("NMI", "cluster", pred, truth)]
-    from sklearn.linear_model import LogisticRegression
-
-    n_train = len(task.train_texts)
-    E = _compact(embed(list(task.train_texts) + list(task.test_texts)))
-    clf = LogisticRegression(max_iter=1000).fit(E[:n_train], np.asarray(task.train_labels))
-    correct = (clf.predict(E[n_train:]) == np.asarray(task.test_labels)).astype(np.float64)
-    return [("Accuracy", "mean", correct, None)]
-
-
-def _compact(E: np.ndarray) -> np.ndarray:
-    """Rows with the same inner products (so the same distances) in at most n dimensions.
-
-    Wide embeddings (TF-IDF: tens of thousands of columns) make k-means and the logistic
-    regression slow; both depend on the rows only through distances and inner products (the
-    L2-penalised regression's weights lie in the span of its rows), so the rows' coordinates in
-    an orthonormal basis of their span, from the eigendecomposition of the Gram matrix, give
-    the same fit.
-    """
-    if E.shape[1] <= E.shape[0]:
-        return E
-    w, V = np.linalg.eigh(E @ E.T)
-    return np.ascontiguousarray(V * np.sqrt(np.clip(w, 0.0, None)))
 
 
 def _check_tasks(tasks: Any) -> list[Any]:
@@ -255,16 +169,41 @@ def _check_options(n_resamples: Any, confidence: Any, random_state: Any) -> tupl
     return n_resamples, confidence, int(random_state)
 
 
+def _check_metrics(metrics: Any) -> list[str] | None:
+    """None (every metric), one metric name, or an iterable of names -> list of names."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    if isinstance(metrics, bytes) or not hasattr(metrics, "__iter__"):
+        raise TypeError(f"metrics must be None or a list of metric names such as ['MRR', 'Spearman']; got {metrics!r:.60}.")
+    names = list(metrics)
+    if not names:
+        raise ValueError("metrics is empty; pass None for every metric, or at least one metric name.")
+    for m in names:
+        if not isinstance(m, str):
+            raise TypeError(f"metrics must hold metric names (str) such as 'MRR'; got {m!r:.60}.")
+    return names
+
+
+def _unknown_metric(wanted: list[str], known: list[str], where: str) -> None:
+    for m in wanted:
+        if m not in known:
+            raise ValueError(f"metrics: {m!r} is not a metric of {where}; known: {sorted(set(known))}.")
+
+
 def evaluate(model: Any, tasks: Any, *, n_resamples: int = 1000, confidence: float = 0.95, random_state: int = 0,
-             cache_name: str | None = None) -> Results:
+             cache_name: str | None = None, metrics: Any = None) -> Results:
     """Score ``model`` on ``tasks``: every figure with a bootstrap percentile interval.
 
     Parameters
     ----------
     model : object with ``encode(list[str]) -> array (n, d)``
         A sentence-transformers model, :class:`~embedcourse.evaluation.TfidfEncoder`,
-        :class:`~embedcourse.evaluation.AveragedWordVectors`, or anything alike. Sparse and
-        torch outputs are accepted; rows are L2-normalised (similarity is cosine).
+        :class:`~embedcourse.evaluation.AveragedWordVectors`, or anything alike. Torch and
+        scipy.sparse outputs are accepted; rows are L2-normalised (similarity is cosine).
+        Sparse rows stay sparse throughout (a wide TF-IDF is never densified; a
+        :class:`~embedcourse.evaluation.TfidfEncoder` is asked for sparse rows).
     tasks : task or list of tasks
         :class:`RetrievalTask`, :class:`SimilarityTask`, :class:`ClusteringTask`,
         :class:`ClassificationTask` (or from :func:`~embedcourse.evaluation.load_task`), with
@@ -280,6 +219,10 @@ def evaluate(model: Any, tasks: Any, *, n_resamples: int = 1000, confidence: flo
         keyed by this name, the model's class and the texts). Give a new name whenever the
         model's weights or settings change (a TF-IDF fitted on another corpus, a fine-tuned
         checkpoint): the cache cannot see them. ``None`` (default): no disk cache.
+    metrics : str or iterable of str, optional
+        Only these figures (names as in the table's ``metric`` column: ``"MRR"``,
+        ``"Recall@10"``, ``"NDCG@10"``, ``"Spearman"``, ``"ARI"``, ``"NMI"``, ``"Accuracy"``);
+        a task with none of them is skipped (not even encoded). ``None`` (default): all.
 
     Returns
     -------
@@ -288,17 +231,39 @@ def evaluate(model: Any, tasks: Any, *, n_resamples: int = 1000, confidence: flo
 
     Taught in: chapter 09.
     """
+    return _evaluate(model, tasks, n_resamples, confidence, random_state, cache_name, metrics, intervals=True)
+
+
+def _evaluate(model: Any, tasks: Any, n_resamples: Any, confidence: Any, random_state: Any, cache_name: Any,
+              metrics: Any, *, intervals: bool) -> Results:
+    """evaluate; ``intervals=False`` skips the bootstrap (compare only needs the per-item scores)."""
     if not callable(getattr(model, "encode", None)):
         raise TypeError(f"model must have an encode(list_of_str) -> array method; got {type(model).__name__}.")
     tasks = _check_tasks(tasks)
     n_resamples, confidence, random_state = _check_options(n_resamples, confidence, random_state)
     if cache_name is not None and (not isinstance(cache_name, str) or not cache_name):
         raise TypeError(f"cache_name must be None or a non-empty str naming the model; got {cache_name!r}.")
-    embed = _Embedder(model, cache_name)
+    wanted = _check_metrics(metrics)
+    if wanted is not None:
+        _unknown_metric(wanted, [m for t in tasks for m in metric_names(t)], "these tasks")
+    from threadpoolctl import threadpool_limits
+
+    embed = Embedder(model, cache_name)
     records = []
     for task in tasks:
-        for metric, kind, values, truth in _score_task(task, embed, random_state):
-            est, low, high = _interval(kind, values, truth, metric, n_resamples, confidence, random_state)
+        if wanted is not None and not set(metric_names(task)) & set(wanted):
+            continue
+        for texts in task_texts(task):  # encode first, with the model's own threads
+            embed(texts)
+        with threadpool_limits(limits=1):  # small fits: threads only add overhead (5-10x on a shared machine)
+            scored = score_task(task, embed, random_state)
+        for metric, kind, values, truth in scored:
+            if wanted is not None and metric not in wanted:
+                continue
+            if intervals:
+                est, low, high = _interval(kind, values, truth, metric, n_resamples, confidence, random_state)
+            else:
+                est = low = high = np.nan
             records.append(_Record(task.name, metric, kind, values, truth, float(est), low, high))
     return Results(records, confidence, n_resamples, random_state)
 
@@ -316,8 +281,24 @@ def _paired_custom(metric: str, a: np.ndarray, b: np.ndarray, truth: np.ndarray,
     return PairedComparison(est_a, est_b, est_a - est_b, float(low), float(high), confidence, int(a.size), p)
 
 
+def _select(res: Results, name: str, task_names: list[str] | None, wanted: list[str] | None) -> list[_Record]:
+    """The records of ``res`` on the given tasks (by name) and metrics; None keeps all."""
+    recs = res._records
+    if task_names is not None:
+        have = {r.task for r in recs}
+        for t in task_names:
+            if t not in have:
+                raise ValueError(f"tasks: task {t!r} is not in the Results given as {name}; it has {sorted(have)}.")
+        recs = [r for r in recs if r.task in task_names]
+    if wanted is not None:
+        _unknown_metric(wanted, [r.metric for r in recs], f"the Results given as {name}")
+        recs = [r for r in recs if r.metric in wanted]
+    return recs
+
+
 def compare(model_a: Any, model_b: Any, tasks: Any = None, *, n_resamples: int = 1000, confidence: float = 0.95,
-            random_state: int = 0, cache_names: tuple[str | None, str | None] = (None, None)) -> Any:
+            random_state: int = 0, cache_names: tuple[str | None, str | None] = (None, None),
+            metrics: Any = None) -> Any:
     """Model A against model B on the same items: the difference of every figure, paired.
 
     Parameters
@@ -325,18 +306,24 @@ def compare(model_a: Any, model_b: Any, tasks: Any = None, *, n_resamples: int =
     model_a, model_b : model with ``encode``, or :class:`Results`
         A :class:`Results` from :func:`evaluate` on the same tasks is reused (no re-encoding).
     tasks : task or list of tasks, optional
-        Needed unless both are :class:`Results`.
+        Needed unless both are :class:`Results`. Given with a :class:`Results`, only these
+        tasks (matched by name) of it are compared.
     n_resamples, confidence, random_state
         As in :func:`evaluate`; the paired resamples are drawn once per figure and shared.
     cache_names : (str or None, str or None)
         ``cache_name`` of each model (see :func:`evaluate`).
+    metrics : str or iterable of str, optional
+        Only these figures (e.g. ``["MRR"]``: no Spearman bootstrap is run); names as in the
+        ``metric`` column. ``None`` (default): every figure.
 
     Returns
     -------
     pandas.DataFrame
         Columns task, metric, estimate_a, estimate_b, diff (A - B), low, high, p_value and
         verdict ("significantly better" when the interval of A - B lies above zero,
-        "significantly worse", or "indistinguishable on this data").
+        "significantly worse", or "indistinguishable on this data"). Read the difference as
+        ``df["diff"]`` or ``row["diff"]``: ``df.diff`` and ``row.diff`` are pandas' ``diff``
+        method, not this column.
 
     Taught in: chapter 09.
     """
@@ -345,23 +332,25 @@ def compare(model_a: Any, model_b: Any, tasks: Any = None, *, n_resamples: int =
     n_resamples, confidence, random_state = _check_options(n_resamples, confidence, random_state)
     if not isinstance(cache_names, (tuple, list)) or len(cache_names) != 2:
         raise TypeError(f"cache_names must be a pair (name_a, name_b) of str or None; got {cache_names!r}.")
-    results = []
+    wanted = _check_metrics(metrics)
+    task_names = None if tasks is None else [t.name for t in _check_tasks(tasks)]
+    records = []
     for name, m, cache in (("model_a", model_a, cache_names[0]), ("model_b", model_b, cache_names[1])):
         if isinstance(m, Results):
-            results.append(m)
+            records.append(_select(m, name, task_names, wanted))
             continue
         if not callable(getattr(m, "encode", None)):
             raise TypeError(f"{name} must have an encode(list_of_str) method or be a Results; got {type(m).__name__}.")
         if tasks is None:
             raise ValueError(f"tasks is None; pass the tasks to evaluate {name} on.")
-        results.append(evaluate(m, tasks, n_resamples=n_resamples, confidence=confidence,
-                                random_state=random_state, cache_name=cache))
-    ra, rb = results
-    keys_a = [(r.task, r.metric) for r in ra._records]
-    if keys_a != [(r.task, r.metric) for r in rb._records]:
+        records.append(_evaluate(m, tasks, n_resamples, confidence, random_state, cache, wanted,
+                                 intervals=False)._records)
+    ra, rb = records
+    keys_a = [(r.task, r.metric) for r in ra]
+    if keys_a != [(r.task, r.metric) for r in rb]:
         raise ValueError("model_a and model_b were scored on different tasks or metrics; compare them on the same tasks.")
     rows = []
-    for x, y in zip(ra._records, rb._records, strict=True):
+    for x, y in zip(ra, rb, strict=True):
         same_truth = (x.truth is None and y.truth is None) or (
             x.truth is not None and y.truth is not None and np.array_equal(x.truth, y.truth))
         if x.values.size != y.values.size or not same_truth:

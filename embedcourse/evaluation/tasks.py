@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from embedcourse._validation import check_int, check_real_array, check_texts
+from embedcourse._validation import check_float, check_int, check_real_array, check_texts
 from embedcourse.metrics.ranking import _as_gains
 
 __all__ = ["RetrievalTask", "SimilarityTask", "ClusteringTask", "ClassificationTask"]
@@ -170,6 +170,11 @@ class ClassificationTask:
     train_labels : sequence of labels, one per train text (at least 2 classes)
     test_texts : sequence of str
     test_labels : sequence of labels, one per test text
+    C : float
+        Inverse strength of the L2 penalty of scikit-learn's ``LogisticRegression`` (> 0;
+        default 1.0, scikit-learn's default): larger ``C``, weaker penalty.
+    max_iter : int
+        Iterations allowed to the solver (lbfgs), at least 1; default 1000.
 
     Taught in: chapter 09.
     """
@@ -179,6 +184,8 @@ class ClassificationTask:
     train_labels: Sequence[Any]
     test_texts: Sequence[str]
     test_labels: Sequence[Any]
+    C: float = 1.0
+    max_iter: int = 1000
 
     def __post_init__(self) -> None:
         _name(self.name)
@@ -194,3 +201,5 @@ class ClassificationTask:
         object.__setattr__(self, "test_texts", te)
         object.__setattr__(self, "train_labels", ytr)
         object.__setattr__(self, "test_labels", yte)
+        object.__setattr__(self, "C", check_float("C", self.C, 0.0, None, low_open=True))
+        object.__setattr__(self, "max_iter", check_int("max_iter", self.max_iter, 1))

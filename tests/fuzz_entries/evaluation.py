@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import embedcourse.evaluation as EV
-from test_fuzz import Mut, _close, choice, entry, k_of, posint, seed, texts
+from test_fuzz import Mut, _close, choice, entry, k_of, posint, positive_float, seed, texts
 
 _WORDS = ["cat", "dog", "fish", "bird", "tree", "rock", "car", "boat"]
 
@@ -75,12 +75,13 @@ entry("evaluation.ClusteringTask", lambda **a: EV.ClusteringTask(**a), _clusteri
 
 def _classification() -> dict:
     return {"name": "k", "train_texts": ["cat", "dog", "car", "boat"], "train_labels": [0, 0, 1, 1],
-            "test_texts": ["fish", "rock bird", "tree"], "test_labels": [0, 1, 1]}
+            "test_texts": ["fish", "rock bird", "tree"], "test_labels": [0, 1, 1], "C": 1.0, "max_iter": 1000}
 
 
 entry("evaluation.ClassificationTask", lambda **a: EV.ClassificationTask(**a), _classification,
       muts={"name": _name(), "train_texts": texts(empty_doc="either"), "train_labels": _labels(),
-            "test_texts": texts(empty_doc="either") + [Mut("one", lambda v, d: v[:1])], "test_labels": _labels(one_class="either")})
+            "test_texts": texts(empty_doc="either") + [Mut("one", lambda v, d: v[:1])], "test_labels": _labels(one_class="either"),
+            "C": positive_float() + [Mut("none", lambda v, d: None)], "max_iter": posint()})
 
 
 def _tasks() -> list:
@@ -103,6 +104,12 @@ def _task_muts() -> list[Mut]:
             Mut("single", lambda v, d: v[0], "either")]
 
 
+def _metrics() -> list[Mut]:
+    return [Mut("empty", lambda v, d: []), Mut("unknown", lambda v, d: ["MRR", "MAP"]), Mut("int", lambda v, d: 3),
+            Mut("int_item", lambda v, d: ["MRR", 3]), Mut("bytes", lambda v, d: b"MRR"),
+            Mut("one_name", lambda v, d: "Spearman", "either"), Mut("subset", lambda v, d: ("ARI", "Accuracy"), "either")]
+
+
 _OPTS = {"n_resamples": posint(big=None) + [Mut("too_few", lambda v, d: 10)],
          "confidence": [Mut("one", lambda v, d: 1.0), Mut("percent", lambda v, d: 95), Mut("string", lambda v, d: "0.9")],
          "random_state": seed()}
@@ -115,12 +122,13 @@ def _eval_ref(a: dict, r: Any) -> None:
 
 
 entry("evaluation.evaluate",
-      lambda model, tasks, n_resamples, confidence, random_state, cache_name: EV.evaluate(
-          model, tasks, n_resamples=n_resamples, confidence=confidence, random_state=random_state, cache_name=cache_name),
+      lambda model, tasks, n_resamples, confidence, random_state, cache_name, metrics: EV.evaluate(
+          model, tasks, n_resamples=n_resamples, confidence=confidence, random_state=random_state, cache_name=cache_name,
+          metrics=metrics),
       lambda: {"model": _Fake(), "tasks": _tasks(), "n_resamples": 100, "confidence": 0.9, "random_state": 0,
-               "cache_name": None},
+               "cache_name": None, "metrics": None},
       muts={"model": _models(), "tasks": _task_muts(), **_OPTS,
-            "cache_name": [Mut("int", lambda v, d: 3), Mut("empty", lambda v, d: "")]},
+            "cache_name": [Mut("int", lambda v, d: 3), Mut("empty", lambda v, d: "")], "metrics": _metrics()},
       oracle=_eval_ref, covers=("evaluation.Results", "evaluation.Results.table"))
 
 
@@ -137,12 +145,13 @@ def _cmp_ref(a: dict, r: Any) -> None:
 
 
 entry("evaluation.compare",
-      lambda model_a, model_b, tasks, n_resamples, random_state: EV.compare(
-          model_a, model_b, tasks, n_resamples=n_resamples, random_state=random_state),
+      lambda model_a, model_b, tasks, n_resamples, random_state, metrics: EV.compare(
+          model_a, model_b, tasks, n_resamples=n_resamples, random_state=random_state, metrics=metrics),
       lambda: {"model_a": _Fake(), "model_b": SimpleNamespace(encode=lambda t: np.asarray(
-          [[len(x), x.count("o") + 1.0] for x in t], float)), "tasks": _tasks(), "n_resamples": 100, "random_state": 0},
+          [[len(x), x.count("o") + 1.0] for x in t], float)), "tasks": _tasks(), "n_resamples": 100, "random_state": 0,
+          "metrics": None},
       muts={"model_a": _models(), "model_b": _models(), "tasks": _task_muts() + [Mut("none_ok", lambda v, d: None)],
-            "n_resamples": _OPTS["n_resamples"], "random_state": seed()},
+            "n_resamples": _OPTS["n_resamples"], "random_state": seed(), "metrics": _metrics()},
       oracle=_cmp_ref)
 
 _CORPUS = ["the cat sat on the mat", "the dog ate my homework", "a cat and a dog"]
@@ -153,6 +162,15 @@ entry("evaluation.TfidfEncoder",
       aliases={"items": ("texts",)},
       oracle=lambda a, r: _close(np.linalg.norm(r, axis=1), [1.0, 0.0], atol=1e-12),
       covers=("evaluation.TfidfEncoder.fit", "evaluation.TfidfEncoder.encode"))
+entry("evaluation.TfidfEncoder[sparse]",
+      lambda sparse, encode_sparse: EV.TfidfEncoder(sparse=sparse).fit(_CORPUS).encode(["cat dog", "zebra"], sparse=encode_sparse),
+      {"sparse": True, "encode_sparse": None},
+      muts={"sparse": [Mut("int", lambda v, d: 1), Mut("string", lambda v, d: "yes"), Mut("none", lambda v, d: None)],
+            "encode_sparse": [Mut("int", lambda v, d: 0), Mut("string", lambda v, d: "no"),
+                              Mut("false", lambda v, d: False, "either")]},
+      aliases={"encode_sparse": ("sparse",)},
+      oracle=lambda a, r: _close(np.sqrt(np.asarray(r.multiply(r).sum(axis=1)).ravel()) if hasattr(r, "multiply")
+                                 else np.linalg.norm(r, axis=1), [1.0, 0.0], atol=1e-12))
 entry("evaluation.TfidfEncoder[kwargs]", lambda norm: EV.TfidfEncoder(norm=norm).fit(_CORPUS), {"norm": "l2"},
       muts={"norm": [Mut("l1", lambda v, d: "l1"), Mut("none", lambda v, d: None)]}, aliases={"norm": ("tfidf_kwargs",)})
 
