@@ -46,3 +46,6 @@ __all__ = [
     *wordpiece.__all__,
     *transformer_encoder.__all__,
 ]
+from embedcourse.sentence import finetune
+from embedcourse.sentence.finetune import *  # noqa: F403
+__all__ += finetune.__all__
