@@ -52,12 +52,12 @@ def bm25_scores(queries: Any, corpus: Any, *, k1: float = 1.5, b: float = 0.75,
     """BM25 score of every corpus document for every query (Robertson's variant), as a dense matrix.
 
     With ``tf`` a term's count in document d, ``|d|`` the document's length in tokens, ``avgdl``
-    the mean length, ``N`` the number of documents and ``df`` the number containing the term,
+    the mean length, ``N`` the number of documents and ``df`` the number containing the term::
 
-        score(q, d) = sum over query tokens t of idf(t) tf / (tf + k1 (1 - b + b |d| / avgdl)),
-        idf(t) = log(max(1, (N - df + 0.5) / (df + 0.5))),
+        score(q, d) = sum over query tokens t of idf(t) tf / (tf + k1 (1 - b + b |d| / avgdl))
+        idf(t) = log(max(1, (N - df + 0.5) / (df + 0.5)))
 
-    a query token that occurs twice counts twice, and tokens absent from the corpus add nothing.
+    A query token that occurs twice counts twice, and tokens absent from the corpus add nothing.
     This is ``bm25s.BM25(method="robertson")``; ``rank_bm25``'s ``BM25Okapi`` is the same
     score times ``k1 + 1`` (same ranking). Tokens come from ``bm25s.tokenize`` (lower case,
     words of two or more characters, English stop words removed unless ``stopwords=None``).
