@@ -20,6 +20,7 @@ Taught in: chapter 08 (used in chapter 09).
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -75,16 +76,25 @@ def _trim_heap() -> None:
     sizes and glibc's heap fragments: measured over the 78 training steps of chapter 08, resident
     memory grew by 450 MB that the process no longer used. Trimming every few steps keeps it flat.
     """
-    import ctypes
-    import ctypes.util
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
-    name = ctypes.util.find_library("c")
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, looked up once (``None`` elsewhere).
+
+    Loaded by its soname, not ``ctypes.util.find_library``: that runs ``ldconfig`` in a
+    subprocess, and forking a process of a gigabyte or more every few steps costs time and
+    shows up as a doubled footprint to anything that sums a process tree's memory.
+    """
+    import ctypes
+
     try:
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)
-    except OSError:  # pragma: no cover - no C library to load
-        pass
+        return getattr(ctypes.CDLL("libc.so.6"), "malloc_trim", None)
+    except OSError:  # not glibc (macOS, musl, Windows): nothing to trim
+        return None
 
 
 def _release_memory() -> None:
@@ -209,7 +219,7 @@ def layer_states(model: SentenceTransformer, texts: Sequence[str], *, layer: int
         order = np.argsort(lengths, kind="stable")
         with torch.no_grad():
             for start in range(0, len(order), batch_size):
-                if start % (16 * batch_size) == 0:
+                if start % (4 * batch_size) == 0:
                     _trim_heap()  # batches grow in length: keep the heap from fragmenting (see _trim_heap)
                 chunk = order[start:start + batch_size]
                 feats = model.tokenizer.pad({"input_ids": [ids[i] for i in chunk]}, return_tensors="pt")
@@ -336,7 +346,7 @@ class TopLayerFinetuner:
 
             def loss_fn(net: Any, idx: npt.NDArray[np.int64]) -> torch.Tensor:
                 steps[0] += 1
-                if steps[0] % 4 == 0:
+                if steps[0] % 2 == 0:
                     _trim_heap()
                 return multiple_negatives_ranking_loss(*(embed(net, c[idx]) for c in cols), scale=scale)
 
