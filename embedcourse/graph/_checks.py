@@ -116,8 +116,8 @@ def glorot(n_in: int, n_out: int, gen: torch.Generator) -> torch.nn.Parameter:
     return torch.nn.Parameter((torch.rand(n_in, n_out, generator=gen, dtype=torch.float64) * 2 - 1) * bound)
 
 
-def check_forward(X: Any, P: Any, n_in: int) -> None:
-    """Check a layer's input: ``X`` a finite (n, n_in) float tensor, ``P`` an (n, n) tensor of its dtype."""
+def check_features(X: Any, n_in: int) -> None:
+    """Check a graph layer's node features: ``X`` a finite (n, n_in) floating-point tensor."""
     if not isinstance(X, torch.Tensor) or X.ndim != 2 or not X.is_floating_point():
         raise TypeError(f"X must be a 2-d floating-point torch tensor of shape (n, {n_in}); got "
                         f"{type(X).__name__} {tuple(getattr(X, 'shape', ()))}.")
@@ -125,6 +125,11 @@ def check_forward(X: Any, P: Any, n_in: int) -> None:
         raise ValueError(f"X must have {n_in} columns (in_features); got shape {tuple(X.shape)}.")
     if not torch.isfinite(X).all():
         raise ValueError("X contains NaN or infinity.")
+
+
+def check_forward(X: Any, P: Any, n_in: int) -> None:
+    """Check a layer's input: ``X`` a finite (n, n_in) float tensor, ``P`` an (n, n) tensor of its dtype."""
+    check_features(X, n_in)
     if not isinstance(P, torch.Tensor) or P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[1] != X.shape[0]:
         raise ValueError(f"A_hat must be an (n, n) torch tensor with n = X.shape[0] = {X.shape[0]}; "
                          f"got {type(P).__name__} {tuple(getattr(P, 'shape', ()))}.")

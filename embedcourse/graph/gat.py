@@ -26,20 +26,14 @@ from typing import Any
 import torch
 
 from embedcourse._validation import check_bool, check_float, check_int
-from embedcourse.graph._checks import glorot, torch_generator
+from embedcourse.graph._checks import check_features, glorot, torch_generator
 
 __all__ = ["GATLayer"]
 
 
 def _check_input(X: Any, A: Any, n_in: int) -> torch.Tensor:
     """Validate ``X`` and the adjacency ``A``; return the boolean (n, n) edge mask."""
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or not X.is_floating_point():
-        raise TypeError(f"X must be a 2-d floating-point torch tensor of shape (n, {n_in}); got "
-                        f"{type(X).__name__} {tuple(getattr(X, 'shape', ()))}.")
-    if X.shape[1] != n_in:
-        raise ValueError(f"X must have {n_in} columns (in_features); got shape {tuple(X.shape)}.")
-    if not torch.isfinite(X).all():
-        raise ValueError("X contains NaN or infinity.")
+    check_features(X, n_in)
     n = X.shape[0]
     if not isinstance(A, torch.Tensor) or A.ndim != 2 or tuple(A.shape) != (n, n):
         raise ValueError(f"A must be an (n, n) torch tensor with n = X.shape[0] = {n}; "

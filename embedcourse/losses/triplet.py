@@ -291,7 +291,29 @@ class TripletLoss(_MarginLoss):
         return triplet_loss(anchors, positives, negatives, margin=self.margin, distance=self.distance)
 
 
-class BatchHardTripletLoss(_MarginLoss):
+class _LabelledBatchLoss(_MarginLoss):
+    """A loss over a labelled batch that mines its own triplets; subclasses name the function."""
+
+    @staticmethod
+    def _loss(embeddings: Any, labels: Any, *, margin: float, distance: str) -> torch.Tensor:
+        raise NotImplementedError  # pragma: no cover - every subclass sets it
+
+    def forward(self, embeddings: Any, labels: Any) -> torch.Tensor:
+        """The loss of a labelled batch (see the function named in the class docstring).
+
+        Parameters
+        ----------
+        embeddings : torch.Tensor, shape (B, d)
+        labels : array-like of int, shape (B,)
+
+        Returns
+        -------
+        torch.Tensor, scalar
+        """
+        return self._loss(embeddings, labels, margin=self.margin, distance=self.distance)
+
+
+class BatchHardTripletLoss(_LabelledBatchLoss):
     """:func:`batch_hard_triplet_loss` as a ``torch.nn.Module``.
 
     Examples
@@ -301,22 +323,10 @@ class BatchHardTripletLoss(_MarginLoss):
     Taught in: chapter 08.
     """
 
-    def forward(self, embeddings: Any, labels: Any) -> torch.Tensor:
-        """The loss of a labelled batch: see :func:`batch_hard_triplet_loss`.
-
-        Parameters
-        ----------
-        embeddings : torch.Tensor, shape (B, d)
-        labels : array-like of int, shape (B,)
-
-        Returns
-        -------
-        torch.Tensor, scalar
-        """
-        return batch_hard_triplet_loss(embeddings, labels, margin=self.margin, distance=self.distance)
+    _loss = staticmethod(batch_hard_triplet_loss)
 
 
-class BatchSemiHardTripletLoss(_MarginLoss):
+class BatchSemiHardTripletLoss(_LabelledBatchLoss):
     """:func:`batch_semi_hard_triplet_loss` as a ``torch.nn.Module``.
 
     Examples
@@ -326,22 +336,10 @@ class BatchSemiHardTripletLoss(_MarginLoss):
     Taught in: chapter 08.
     """
 
-    def forward(self, embeddings: Any, labels: Any) -> torch.Tensor:
-        """The loss of a labelled batch: see :func:`batch_semi_hard_triplet_loss`.
-
-        Parameters
-        ----------
-        embeddings : torch.Tensor, shape (B, d)
-        labels : array-like of int, shape (B,)
-
-        Returns
-        -------
-        torch.Tensor, scalar
-        """
-        return batch_semi_hard_triplet_loss(embeddings, labels, margin=self.margin, distance=self.distance)
+    _loss = staticmethod(batch_semi_hard_triplet_loss)
 
 
-class BatchAllTripletLoss(_MarginLoss):
+class BatchAllTripletLoss(_LabelledBatchLoss):
     """:func:`batch_all_triplet_loss` as a ``torch.nn.Module``.
 
     Examples
@@ -351,16 +349,4 @@ class BatchAllTripletLoss(_MarginLoss):
     Taught in: chapter 08.
     """
 
-    def forward(self, embeddings: Any, labels: Any) -> torch.Tensor:
-        """The loss of a labelled batch: see :func:`batch_all_triplet_loss`.
-
-        Parameters
-        ----------
-        embeddings : torch.Tensor, shape (B, d)
-        labels : array-like of int, shape (B,)
-
-        Returns
-        -------
-        torch.Tensor, scalar
-        """
-        return batch_all_triplet_loss(embeddings, labels, margin=self.margin, distance=self.distance)
+    _loss = staticmethod(batch_all_triplet_loss)
